@@ -1,0 +1,287 @@
+"""Turn matches into findings with fixes, and apply fixes to a file's text.
+
+Following TorchFix's codemod: collect (span, replacement) pairs in one visit, replace them
+in one pass, add the imports; then re-parse and drop any fix that breaks the parse, and
+repeat until nothing changes (so a second run is a no-op).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+import libcst as cst
+from tree_sitter import Node
+
+from .analysis import Binding, Resolver, line_starts, text
+from .findings import Edit, Finding, Fix, Pos
+from .imports import ByteEdit, Need, plan, render, usages
+from .matcher import Match
+from .rules.schema import HOLE, Rule
+from .transforms import load_transforms
+
+
+class Decline(Exception):
+    """The fix cannot be built for this match; the message says why (shown as manual reason)."""
+
+
+@dataclass
+class Document:
+    source: str
+    data: bytes
+    root: Node
+    resolver: Resolver
+    newline: str = "\n"
+    _starts: list[int] = field(default_factory=list)
+
+    def pos(self, offset: int) -> Pos:
+        if not self._starts:
+            self._starts = line_starts(self.data)
+        line = bisect.bisect_right(self._starts, offset) - 1
+        start = self._starts[line]
+        return Pos(line, len(self.data[start:offset].decode("utf-8", "replace")))
+
+    def edit(self, e: ByteEdit) -> Edit:
+        return Edit(self.pos(e.start), self.pos(e.end), e.text)
+
+
+@dataclass
+class Planned:
+    """A finding with the pieces needed to apply its fix together with others."""
+
+    finding: Finding
+    main: list[ByteEdit]
+    needs: set[Need]
+    frees: Binding | None
+
+
+class _Ctx:
+    def __init__(self, doc: Document, at: Node, prefer_from: bool, replacing: Binding | None = None) -> None:
+        self.doc, self.at, self.prefer_from, self.replacing = doc, at, prefer_from, replacing
+        self.needs: set[Need] = set()
+
+    def render(self, qname: str) -> str:
+        expr, need = render(qname, self.at, self.doc.resolver, self.prefer_from, self.replacing)
+        if need is not None:
+            self.needs.add(need)
+        return expr
+
+
+def _arguments(call: Node) -> tuple[list[str], dict[str, str], str]:
+    args = call.child_by_field_name("arguments")
+    if args is None:
+        raise Decline("the call has no argument list")
+    if args.type == "generator_expression":
+        return [text(args)], {}, text(args)
+    positional: list[str] = []
+    keywords: dict[str, str] = {}
+    for child in args.named_children:
+        if child.type == "keyword_argument":
+            keywords[text(child.child_by_field_name("name"))] = text(child.child_by_field_name("value"))  # type: ignore[arg-type]
+        elif child.type in ("list_splat", "dictionary_splat"):
+            raise Decline("the call passes *args/**kwargs; the fix cannot see the arguments")
+        elif child.type != "comment":
+            positional.append(text(child))
+    inner = text(args)[1:-1]
+    return positional, keywords, inner
+
+
+def fill_template(rule: Rule, template: str, call: Node | None, recv: str | None, ctx: _Ctx) -> str:
+    positional: list[str] = []
+    keywords: dict[str, str] = {}
+    inner = ""
+    if call is not None:
+        positional, keywords, inner = _arguments(call)
+    bound: dict[str, str] = {}
+    params = list(rule.params)
+    for i, value in enumerate(positional):
+        bound[str(i)] = value
+        if i < len(params):
+            bound[params[i]] = value
+    for k, value in keywords.items():
+        bound[k] = value
+        if k in params:
+            bound[str(params.index(k))] = value
+    used: set[str] = set()
+    takes_all = False
+
+    def fill(m: "re.Match[str]") -> str:
+        nonlocal takes_all
+        hole = m.group(1)
+        if "." in hole:
+            return ctx.render(hole)
+        if hole == "recv":
+            if recv is None:
+                raise Decline("the template needs a receiver")
+            return recv
+        if hole == "args":
+            takes_all = True
+            return inner
+        if hole not in bound:
+            raise Decline(f"the call has no argument {hole!r} for the template")
+        used.add(hole)
+        if hole.isdigit() and int(hole) < len(params):
+            used.add(params[int(hole)])
+        if hole in params:
+            used.add(str(params.index(hole)))
+        return bound[hole]
+
+    result = HOLE.sub(fill, template)
+    if not takes_all:
+        extra = [str(i) for i in range(len(positional)) if str(i) not in used]
+        extra += [k for k in keywords if k not in used]
+        if extra:
+            raise Decline(f"the call passes argument(s) {', '.join(extra)} that the fix cannot carry over")
+    try:
+        cst.parse_expression(result)
+    except cst.ParserSyntaxError:
+        raise Decline("the template produced invalid code") from None
+    return result
+
+
+def _arg_edits(rule: Rule, call: Node) -> list[ByteEdit]:
+    args = call.child_by_field_name("arguments")
+    assert args is not None
+    kids = args.children
+    ranges: list[tuple[int, int, str]] = []
+    for i, child in enumerate(kids):
+        if child.type != "keyword_argument":
+            continue
+        name_node = child.child_by_field_name("name")
+        assert name_node is not None
+        name = text(name_node)
+        if name in rule.fix.arg_rename:
+            ranges.append((name_node.start_byte, name_node.end_byte, rule.fix.arg_rename[name]))
+        elif name in rule.fix.arg_remove:
+            if i > 0 and kids[i - 1].type == ",":
+                ranges.append((kids[i - 1].start_byte, child.end_byte, ""))
+            elif i + 2 < len(kids) and kids[i + 1].type == ",":
+                ranges.append((child.start_byte, kids[i + 2].start_byte, ""))
+            else:
+                ranges.append((child.start_byte, child.end_byte, ""))
+    ranges.sort()
+    merged: list[tuple[int, int, str]] = []
+    for start, end, new in ranges:
+        if merged and start < merged[-1][1] and new == "" and merged[-1][2] == "":
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]), "")
+        else:
+            merged.append((start, end, new))
+    return [ByteEdit(s, e, t) for s, e, t in merged]
+
+
+def build(match: Match, doc: Document) -> tuple[list[ByteEdit], set[Need], Binding | None]:
+    """The edits that fix ``match``; raises Decline with the reason when it cannot be fixed."""
+    rule, node, fix = match.rule, match.node, match.rule.fix
+    if match.manual_reason:
+        raise Decline(match.manual_reason)
+    if not rule.fixable:
+        raise Decline("no automatic fix: see the rule's documentation")
+    prefer_from = node.type == "identifier" and match.binding is not None and match.binding.style == "from"
+    ctx = _Ctx(doc, node, prefer_from, match.binding if prefer_from else None)
+    frees = match.binding if prefer_from else None
+    if match.where == "import":
+        if not fix.rename:
+            raise Decline("rewrite this import by hand")
+        rest = text(node).replace(" ", "")[len(rule.old):]
+        return [ByteEdit(node.start_byte, node.end_byte, fix.rename + rest)], set(), None
+    if fix.arg_rename or fix.arg_remove:
+        if match.call is None:
+            raise Decline("not a call")
+        return _arg_edits(rule, match.call), set(), None
+    if match.where == "method":
+        recv = text(match.receiver) if match.receiver is not None else None
+        if fix.rename:
+            attr = node.child_by_field_name("attribute")
+            assert attr is not None
+            return [ByteEdit(attr.start_byte, attr.end_byte, fix.rename.rsplit(".", 1)[-1])], set(), None
+        if match.call is None:
+            raise Decline("the method is not called here")
+        if fix.template:
+            new = fill_template(rule, fix.template, match.call, recv, ctx)
+            return [ByteEdit(match.call.start_byte, match.call.end_byte, new)], ctx.needs, None
+    if fix.rename:
+        expr = ctx.render(fix.rename)
+        return [ByteEdit(node.start_byte, node.end_byte, expr)], ctx.needs, frees
+    if fix.template:
+        if match.call is None:
+            raise Decline(f"`{text(node)}` is used without being called; rewrite it by hand")
+        new = fill_template(rule, fix.template, match.call, None, ctx)
+        return [ByteEdit(match.call.start_byte, match.call.end_byte, new)], ctx.needs, frees
+    if fix.transform:
+        if match.call is None:
+            raise Decline("not a call")
+        fn = load_transforms().get(fix.transform)
+        try:
+            call = cst.parse_expression(text(match.call))
+        except cst.ParserSyntaxError:
+            raise Decline("the call could not be parsed") from None
+        if not isinstance(call, cst.Call):
+            raise Decline("not a call")
+        result = fn(call, ctx)
+        if result is None:
+            raise Decline("the transform declined this call")
+        return [ByteEdit(match.call.start_byte, match.call.end_byte, cst.Module([]).code_for_node(result))], ctx.needs, frees
+    raise Decline("no fix")
+
+
+def plan_finding(match: Match, doc: Document, state: str) -> Planned:
+    rule = match.rule
+    main: list[ByteEdit] = []
+    needs: set[Need] = set()
+    frees: Binding | None = None
+    manual_reason = None
+    try:
+        main, needs, frees = build(match, doc)
+    except Decline as exc:
+        manual_reason = str(exc)
+    fix = None
+    if manual_reason is None:
+        single_frees = [frees] if frees is not None and len(usages(frees, doc.root, doc.resolver)) <= 1 else []
+        edits = main + plan(doc.root, doc.data, needs, single_frees, doc.newline)
+        tier = "unsafe" if rule.tier == "unsafe" else "safe"
+        replacement = main[0].text if main else ""
+        title = f"Replace with `{replacement}`" if main and len(main) == 1 and replacement else f"Apply fix for {rule.id}"
+        if rule.tier == "unsafe":
+            title += f" (unsafe: {rule.reason})"
+        fix = Fix(edits=tuple(sorted((doc.edit(e) for e in edits), key=lambda e: (e.start, e.end))),
+                  tier=tier, title=title, origin="learned-rule" if rule.origin == "learned" else "rule",
+                  confidence=rule.confidence, reason=rule.reason if tier == "unsafe" else None)
+    finding = Finding(
+        rule_id=rule.id, library=rule.library, message=rule.message, start=doc.pos(match.node.start_byte),
+        end=doc.pos(match.node.end_byte), state=state, source=rule.source, fix=fix,  # type: ignore[arg-type]
+        manual_reason=manual_reason if rule.tier != "manual" else None, origin=rule.origin,
+        confidence=rule.confidence, snippet=text(match.node))
+    return Planned(finding, main, needs, frees)
+
+
+def apply_edits(data: bytes, edits: list[ByteEdit]) -> bytes:
+    out = data
+    for e in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+        out = out[: e.start] + e.text.encode("utf-8") + out[e.end:]
+    return out
+
+
+def combine(doc: Document, planned: list[Planned]) -> tuple[list[ByteEdit], list[Planned]]:
+    """Non-overlapping edits for as many fixes as possible; returns (edits, the fixes taken)."""
+    taken: list[Planned] = []
+    spans: list[tuple[int, int]] = []
+    edits: list[ByteEdit] = []
+    for p in sorted(planned, key=lambda p: (p.main[0].start if p.main else 0, -(p.main[0].end if p.main else 0))):
+        if any(not (e.end <= s or e.start >= t) for e in p.main for s, t in spans):
+            continue
+        taken.append(p)
+        spans.extend((e.start, e.end) for e in p.main)
+        edits.extend(p.main)
+    needs = set().union(*(p.needs for p in taken)) if taken else set()
+    freed: dict[int, tuple[Binding, int]] = {}
+    for p in taken:
+        if p.frees is not None:
+            b, n = freed.get(id(p.frees), (p.frees, 0))
+            freed[id(p.frees)] = (b, n + 1)
+    removals = [b for b, n in freed.values() if len(usages(b, doc.root, doc.resolver)) <= n]
+    import_edits = plan(doc.root, doc.data, needs, removals, doc.newline)
+    for ie in import_edits:
+        if any(not (ie.end <= s or ie.start >= t) for s, t in spans):
+            return combine(doc, [p for p in taken if not any(not (ie.end <= e.start or ie.start >= e.end) for e in p.main)])
+    return edits + import_edits, taken

@@ -1,0 +1,202 @@
+"""The rule engine: active rules for a config, a text pre-filter, check and fix for one file."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Collection, Sequence
+
+import libcst as cst
+
+from .analysis import Resolver, parser
+from .codemod import Document, Planned, apply_edits, combine, plan_finding
+from .config import Config
+from .findings import FileResult, Finding
+from .matcher import Matcher, RuleIndex, suppressions
+from .rules.registry import load_rules
+from .rules.schema import Rule
+from .versions import Target, declared_versions, resolve_targets, rule_state
+
+MAX_PASSES = 4
+
+
+class SourceSyntaxError(Exception):
+    """The file does not parse; carries the 1-based line of the first error."""
+
+    def __init__(self, line: int, message: str = "syntax error") -> None:
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+
+
+def _first_error_line(root) -> int:  # type: ignore[no-untyped-def]
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "ERROR" or node.is_missing:
+            return node.start_point[0] + 1
+        if node.has_error:
+            stack.extend(reversed(node.children))
+    return 1
+
+
+@dataclass(frozen=True)
+class RuleStatus:
+    rule: Rule
+    active: bool
+    selected: bool
+    reason: str
+
+
+class Engine:
+    """Compiled rules for one configuration. Cheap to call many times (the LSP reuses one)."""
+
+    def __init__(self, config: Config | None = None, rules: Sequence[Rule] | None = None) -> None:
+        self.config = config or Config()
+        self.rules: list[Rule] = list(rules) if rules is not None else load_rules(
+            self.config.rule_files, builtin=self.config.builtin_rules)
+        declared = declared_versions(self.config.project_root, self.config.pyproject)
+        self.targets: dict[str, Target] = resolve_targets(
+            {r.library for r in self.rules}, cli=self.config.cli_targets, configured=self.config.targets,
+            declared=declared, use_installed=self.config.installed_versions)
+        self.status: dict[str, RuleStatus] = {}
+        for r in self.rules:
+            active, reason = rule_state(r, self.targets.get(r.library))
+            selected = self.config.selects(r.id, r.library)
+            if not selected:
+                reason = "not selected (--select/--ignore)"
+            self.status[r.id] = RuleStatus(r, active, selected, reason)
+        self.active = [r for r in self.rules if self.status[r.id].active and self.status[r.id].selected]
+        self.by_id = {r.id: r for r in self.rules}
+        self.index = RuleIndex.build(self.active)
+        self.matcher = Matcher(self.index)
+        self._roots = self._name_roots(self.active)
+        names = sorted(self._roots, key=len, reverse=True)
+        self._prefilter = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b") if names else None
+        self._parser = parser()
+
+    @staticmethod
+    def _name_roots(rules: Sequence[Rule]) -> dict[str, set[str]]:
+        roots: dict[str, set[str]] = {}
+        for r in rules:
+            root = (r.receiver or r.old).split(".")[0]
+            roots.setdefault(r.name, set()).add(root)
+            if r.receiver is None:
+                for segment in r.old.split(".")[1:]:
+                    roots.setdefault(segment, set()).add(root)
+        return roots
+
+    def may_match(self, source: str) -> bool:
+        """The cheap pre-filter: does the text mention a rule's name and its library?"""
+        if self._prefilter is None:
+            return False
+        found = set(self._prefilter.findall(source))
+        return any(root in source for name in found for root in self._roots[name])
+
+    def state_of(self, rule: Rule) -> str:
+        target = self.targets.get(rule.library)
+        if rule.removed_in is not None and (target is None or target.version is None or target.version >= rule.removed_in):
+            return "removed"
+        return "deprecated"
+
+    def _plan(self, source: str, *, strict: bool) -> tuple[Document | None, list[Planned]]:
+        if not self.may_match(source):
+            if strict:
+                self._syntax_check(source)
+            return None, []
+        data = source.encode("utf-8", "surrogatepass")
+        tree = self._parser.parse(data)
+        root = tree.root_node
+        if strict and root.has_error:
+            self._syntax_check(source, _first_error_line(root))
+        resolver = Resolver(root)
+        matches = self.matcher.find(root, resolver)
+        if not matches:
+            return None, []
+        newline = "\r\n" if "\r\n" in source else "\n"
+        doc = Document(source, data, root, resolver, newline)
+        supp = suppressions(root)
+        planned = []
+        seen = set()
+        for m in matches:
+            line = m.node.start_point[0]
+            if line in supp and (supp[line] is None or m.rule.id in supp[line]):  # type: ignore[operator]
+                continue
+            key = (m.rule.id, m.node.start_byte, m.node.end_byte)
+            if key in seen:
+                continue
+            seen.add(key)
+            planned.append(plan_finding(m, doc, self.state_of(m.rule)))
+        planned.sort(key=lambda p: (p.finding.start, p.finding.rule_id))
+        return doc, planned
+
+    @staticmethod
+    def _syntax_check(source: str, line: int | None = None) -> None:
+        if line is None:
+            return
+        try:
+            cst.parse_module(source)
+        except cst.ParserSyntaxError as exc:
+            raise SourceSyntaxError(exc.raw_line, exc.message) from None
+        except Exception:  # libcst's own limits: trust tree-sitter's verdict
+            raise SourceSyntaxError(line) from None
+
+    def check(self, source: str, path: str = "<string>", *, strict: bool = False) -> list[Finding]:
+        """Findings for ``source``; tolerant of syntax errors unless ``strict``."""
+        _, planned = self._plan(source, strict=strict)
+        return [p.finding for p in planned]
+
+    def fix(self, source: str, path: str = "<string>", *, unsafe: bool | None = None,
+            only: Collection[str] | None = None, strict: bool = True) -> FileResult:
+        """Apply fixes (safe, plus unsafe when asked); ``only`` restricts to Finding.key values."""
+        unsafe = self.config.unsafe_fixes if unsafe is None else unsafe
+        result = FileResult(path)
+        current = source
+        first_findings: list[Finding] | None = None
+        for _ in range(MAX_PASSES):
+            doc, planned = self._plan(current, strict=strict)
+            if first_findings is None:
+                first_findings = [p.finding for p in planned]
+            wanted = [p for p in planned if p.finding.fix is not None
+                      and (unsafe or p.finding.fix.tier == "safe")
+                      and (only is None or p.finding.key in only)]
+            if doc is None or not wanted:
+                break
+            new, applied = self._apply(doc, wanted, result)
+            if new == current or not applied:
+                break
+            result.applied.extend(applied)
+            current = new
+            only = None if only is None else set()  # keys refer to the first version only
+        result.findings = first_findings or []
+        if current != source:
+            result.new_source = current
+            result.remaining = self.check(current, path)
+        else:
+            result.remaining = list(result.findings)
+        return result
+
+    def _apply(self, doc: Document, wanted: list[Planned], result: FileResult) -> tuple[str, list[Finding]]:
+        edits, taken = combine(doc, wanted)
+        new = apply_edits(doc.data, edits).decode("utf-8", "surrogatepass")
+        if _parses(new):
+            return new, [p.finding for p in taken]
+        # some fix breaks the parse: keep the ones that do not, report the others
+        good: list[Planned] = []
+        for p in taken:
+            trial_edits, _ = combine(doc, good + [p])
+            if _parses(apply_edits(doc.data, trial_edits).decode("utf-8", "surrogatepass")):
+                good.append(p)
+            else:
+                result.dropped.append((p.finding, "the fix would break the parse"))
+        if not good:
+            return doc.source, []
+        edits, taken = combine(doc, good)
+        return apply_edits(doc.data, edits).decode("utf-8", "surrogatepass"), [p.finding for p in taken]
+
+
+def _parses(source: str) -> bool:
+    try:
+        cst.parse_module(source)
+        return True
+    except Exception:
+        return False

@@ -1,0 +1,222 @@
+"""Writing qualified names through a file's imports, and the import edits a fix needs.
+
+A fix that introduces ``numpy.isin`` writes ``np.isin`` when ``import numpy as np`` is in
+scope, ``isin`` when ``from numpy import isin`` is, and otherwise adds an import. A
+``from`` import whose last use a fix removes is taken out, so nothing broken is left.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+import libcst as cst
+from tree_sitter import Node
+
+from .analysis import Binding, Resolver, captures, dotted, text
+
+_LOWERCASE_CLASSES = {"datetime.datetime", "datetime.date", "datetime.time", "datetime.timedelta",
+                      "datetime.timezone", "collections.defaultdict", "collections.deque"}
+
+
+@dataclass(frozen=True, order=True)
+class Need:
+    kind: str  # "import" | "from"
+    module: str
+    name: str = ""
+
+    def line(self) -> str:
+        return f"import {self.module}" if self.kind == "import" else f"from {self.module} import {self.name}"
+
+
+@dataclass(frozen=True)
+class ByteEdit:
+    start: int
+    end: int
+    text: str
+
+
+def module_of(qname: str) -> tuple[str, str]:
+    """Split ``scipy.special.comb`` into (module, rest); classes are not modules."""
+    parts = qname.split(".")
+    cut = len(parts) - 1
+    for i in range(1, len(parts)):
+        if parts[i][:1].isupper() or ".".join(parts[: i + 1]) in _LOWERCASE_CLASSES:
+            cut = i
+            break
+    cut = max(cut, 1)
+    return ".".join(parts[:cut]), ".".join(parts[cut:])
+
+
+def render(qname: str, at: Node, resolver: Resolver, prefer_from: bool,
+           replacing: Binding | None = None) -> tuple[str, Need | None]:
+    """Expression text for ``qname`` at ``at``, and the import it needs (if any)."""
+    if qname.startswith("builtins."):
+        return qname[len("builtins."):], None
+    best: tuple[int, str] | None = None
+    for name, bindings in resolver.module.bindings.items():
+        for b in bindings:
+            if b.kind != "import" or not b.qname:
+                continue
+            if qname == b.qname or qname.startswith(b.qname + "."):
+                seen = resolver.resolve(name, at)
+                if seen is None or seen.qname != b.qname:
+                    continue
+                rest = qname[len(b.qname):]
+                if best is None or len(b.qname) > best[0]:
+                    best = (len(b.qname), name + rest)
+    if best is not None:
+        return best[1], None
+    module, rest = module_of(qname)
+    head = rest.split(".")[0]
+    taken = resolver.lookup(head, at) or resolver.module.bindings.get(head) or []
+    if prefer_from and rest and all(b is replacing for b in taken):
+        return rest, Need("from", module, head)
+    return qname, Need("import", module)
+
+
+def usages(binding: Binding, root: Node, resolver: Resolver) -> list[Node]:
+    """Identifiers (outside imports) that refer to ``binding``."""
+    name = binding.name
+    out = []
+    for node in captures(f'((identifier) @i (#eq? @i "{name}"))', root).get("i", []):
+        parent = node.parent
+        if parent is None or parent.type in ("dotted_name", "aliased_import", "keyword_argument"):
+            continue
+        if parent.type == "attribute" and parent.child_by_field_name("attribute") == node:
+            continue
+        if resolver.resolve(name, node) is binding:
+            out.append(node)
+    return out
+
+
+def _insert_point(root: Node, data: bytes) -> tuple[int, str, str]:
+    """Where new import lines go: (byte offset, prefix, suffix)."""
+    last_import = None
+    docstring = None
+    for child in root.children:
+        if child.type in ("import_statement", "import_from_statement", "future_import_statement"):
+            last_import = child
+        elif child.type == "comment":
+            continue
+        elif child.type == "expression_statement" and docstring is None and last_import is None \
+                and child.named_child_count == 1 and child.named_children[0].type == "string":
+            docstring = child
+        else:
+            if last_import is not None or docstring is not None:
+                break
+            break
+    anchor = last_import or docstring
+    if anchor is not None:
+        return anchor.end_byte, "\n", ""
+    # after a shebang / coding line, else at the very top
+    offset = 0
+    for line in data.splitlines(keepends=True):
+        if line.startswith(b"#!") or (line.startswith(b"#") and b"coding" in line):
+            offset += len(line)
+        else:
+            break
+    return offset, "", "\n"
+
+
+def _rewrite_from(stmt: Node, add: Iterable[str], remove: Iterable[str]) -> str | None:
+    """The text of a ``from`` import with names added/removed; None when nothing is left."""
+    node = cst.parse_statement(text(stmt))
+    assert isinstance(node, cst.SimpleStatementLine)
+    imp = node.body[0]
+    assert isinstance(imp, cst.ImportFrom) and not isinstance(imp.names, cst.ImportStar)
+    removed = set(remove)
+    kept = [a for a in imp.names if (a.asname.name.value if a.asname else cst.helpers.get_full_name_for_node(a.name))  # type: ignore[union-attr]
+            not in removed]
+    present = {cst.helpers.get_full_name_for_node(a.name) for a in kept if a.asname is None}
+    for name in add:
+        if name not in present:
+            kept.append(cst.ImportAlias(name=cst.Name(name)))
+            present.add(name)
+    if not kept:
+        return None
+    fixed = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) if i == len(kept) - 1 else
+             a.with_changes(comma=a.comma if isinstance(a.comma, cst.Comma) else cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+             for i, a in enumerate(kept)]
+    new = imp.with_changes(names=fixed)
+    if imp.lpar is None and len(fixed) > 1:
+        new = new.with_changes(names=[a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+                                      if i < len(fixed) - 1 else a for i, a in enumerate(fixed)])
+    return cst.Module([]).code_for_node(new)
+
+
+def _rewrite_import(stmt: Node, remove: set[str]) -> str | None:
+    node = cst.parse_statement(text(stmt))
+    assert isinstance(node, cst.SimpleStatementLine)
+    imp = node.body[0]
+    assert isinstance(imp, cst.Import)
+    kept = [a for a in imp.names if (a.asname.name.value if a.asname else  # type: ignore[union-attr]
+                                     cst.helpers.get_full_name_for_node(a.name).split(".")[0]) not in remove]  # type: ignore[union-attr]
+    if not kept:
+        return None
+    kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return cst.Module([]).code_for_node(imp.with_changes(names=kept))
+
+
+def _delete_statement(stmt: Node, data: bytes) -> ByteEdit:
+    start, end = stmt.start_byte, stmt.end_byte
+    line_start = data.rfind(b"\n", 0, start) + 1
+    if data[line_start:start].strip() == b"":
+        start = line_start
+        nl = data.find(b"\n", end)
+        end = len(data) if nl == -1 else nl + 1
+    return ByteEdit(start, end, "")
+
+
+def plan(root: Node, data: bytes, needs: Iterable[Need], removals: Iterable[Binding], newline: str = "\n") -> list[ByteEdit]:
+    """Import edits for ``needs`` (added) and ``removals`` (bindings whose last use went away)."""
+    needs = sorted(set(needs))
+    by_stmt_remove: dict[int, tuple[Node, set[str]]] = {}
+    for b in removals:
+        if b.node is None:
+            continue
+        by_stmt_remove.setdefault(b.node.id, (b.node, set()))[1].add(b.name)
+    by_stmt_add: dict[int, tuple[Node, set[str]]] = {}
+    new_lines: list[str] = []
+    top_from = {}
+    top_import = set()
+    for child in root.children:
+        if child.type == "import_from_statement":
+            mod = child.child_by_field_name("module_name")
+            if mod is not None and mod.type == "dotted_name" and not any(c.type == "wildcard_import" for c in child.children):
+                top_from.setdefault(dotted(mod), child)
+        elif child.type == "import_statement":
+            for n in child.children_by_field_name("name"):
+                if n.type == "dotted_name":
+                    top_import.add(dotted(n))
+    for need in needs:
+        if need.kind == "from" and need.module in top_from:
+            stmt = top_from[need.module]
+            by_stmt_add.setdefault(stmt.id, (stmt, set()))[1].add(need.name)
+        elif need.kind == "import" and need.module in top_import:
+            continue
+        else:
+            new_lines.append(need.line())
+    edits: list[ByteEdit] = []
+    for sid in set(by_stmt_add) | set(by_stmt_remove):
+        stmt = (by_stmt_add.get(sid) or by_stmt_remove[sid])[0]
+        add = by_stmt_add.get(sid, (stmt, set()))[1]
+        rem = by_stmt_remove.get(sid, (stmt, set()))[1]
+        try:
+            if stmt.type == "import_from_statement":
+                new = _rewrite_from(stmt, sorted(add), rem)
+            else:
+                new = _rewrite_import(stmt, rem)
+        except (cst.ParserSyntaxError, AssertionError):
+            continue
+        edits.append(_delete_statement(stmt, data) if new is None else ByteEdit(stmt.start_byte, stmt.end_byte, new))
+    if new_lines:
+        offset, prefix, suffix = _insert_point(root, data)
+        body = newline.join(dict.fromkeys(new_lines))
+        for i, e in enumerate(edits):
+            if e.start <= offset <= e.end and e.text == "":  # the anchor itself is deleted: take its place
+                edits[i] = ByteEdit(e.start, e.end, body + newline)
+                break
+        else:
+            edits.append(ByteEdit(offset, offset, prefix.replace("\n", newline) + body + suffix.replace("\n", newline)))
+    return edits

@@ -1,0 +1,227 @@
+"""Find where active rules match in one parsed file.
+
+References are resolved through imports (aliases, ``from`` imports, imports inside
+functions); shadowed names, strings and comments never match. Method rules need the
+receiver's type: known from a constructor or reader call in the same scope (fix), known
+to be something else (silent), or unknown (manual finding). Guarded code (``try/except
+ImportError``, ``if hasattr(...)``, version checks) and suppressed lines are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
+
+from tree_sitter import Node
+
+from .analysis import Binding, Resolver, ancestors, captures, dotted, import_bindings, text
+from .rules.schema import Rule
+from .typeinfo import infer_type
+
+_GUARD_EXCEPTIONS = {"AttributeError", "ImportError", "ModuleNotFoundError", "NameError"}
+_VERSION_HINT = re.compile(r"hasattr\s*\(|version|VERSION|sys\.version_info|getattr\s*\(")
+_SUPPRESS = re.compile(r"#\s*(?:apimig:\s*ignore(?:\[([^\]]*)\])?|noqa(?::\s*([\w\-., ]+))?)", re.I)
+
+
+@dataclass(frozen=True)
+class Match:
+    rule: Rule
+    node: Node  # the matched reference (attribute chain, identifier, dotted module name, method attribute)
+    where: str  # "ref" | "import" | "method"
+    call: Node | None = None  # the call whose callee is ``node``
+    binding: Binding | None = None
+    receiver: Node | None = None
+    manual_reason: str | None = None
+
+
+@dataclass
+class RuleIndex:
+    by_qname: Mapping[str, Sequence[Rule]]
+    by_method: Mapping[str, Sequence[Rule]]
+
+    @property
+    def names(self) -> set[str]:
+        return {q.rsplit(".", 1)[-1] for q in self.by_qname} | set(self.by_method)
+
+    @classmethod
+    def build(cls, rules: Iterable[Rule]) -> "RuleIndex":
+        by_qname: dict[str, list[Rule]] = {}
+        by_method: dict[str, list[Rule]] = {}
+        for rule in rules:
+            if rule.is_method:
+                by_method.setdefault(rule.name, []).append(rule)
+            else:
+                by_qname.setdefault(rule.old, []).append(rule)
+        return cls(by_qname, by_method)
+
+
+def suppressions(root: Node) -> dict[int, set[str] | None]:
+    """Line -> suppressed rule ids (None: all) from ``# apimig: ignore[...]`` / ``# noqa`` comments."""
+    out: dict[int, set[str] | None] = {}
+    for node in captures('((comment) @c (#match? @c "apimig|noqa|NOQA"))', root).get("c", []):
+        m = _SUPPRESS.search(text(node))
+        if not m:
+            continue
+        ids = m.group(1) if m.group(1) is not None else m.group(2)
+        line = node.start_point[0]
+        out[line] = None if ids is None else {i.strip() for i in re.split(r"[,\s]+", ids) if i.strip()}
+    return out
+
+
+def _guarded(node: Node) -> bool:
+    for anc in ancestors(node):
+        if anc.type == "try_statement":
+            for clause in anc.children:
+                if clause.type == "except_clause":
+                    header = text(clause).split(":", 1)[0]
+                    if header.strip() == "except" or any(e in header for e in _GUARD_EXCEPTIONS):
+                        return True
+        elif anc.type in ("if_statement", "conditional_expression"):
+            cond = anc.child_by_field_name("condition") if anc.type == "if_statement" else anc
+            if cond is not None and _VERSION_HINT.search(text(cond) if anc.type == "if_statement" else text(anc)):
+                return True
+    return False
+
+
+def _callee_call(node: Node) -> Node | None:
+    parent = node.parent
+    if parent is not None and parent.type == "call" and parent.child_by_field_name("function") == node:
+        return parent
+    return None
+
+
+def _has_keyword(call: Node | None, names: Iterable[str]) -> bool:
+    if call is None:
+        return False
+    args = call.child_by_field_name("arguments")
+    if args is None:
+        return False
+    wanted = set(names)
+    return any(c.type == "keyword_argument" and text(c.child_by_field_name("name")) in wanted  # type: ignore[arg-type]
+               for c in args.children)
+
+
+def _rule_applies(rule: Rule, call: Node | None) -> bool:
+    keywords = [*rule.fix.arg_rename, *rule.fix.arg_remove]
+    if keywords:
+        return _has_keyword(call, keywords)
+    return True
+
+
+class Matcher:
+    def __init__(self, index: RuleIndex) -> None:
+        self.index = index
+        names = sorted(index.names)
+        quoted = " ".join('"' + n + '"' for n in names)
+        self._ref_query = f'((identifier) @id (#any-of? @id {quoted}))' if names else ""
+
+    def find(self, root: Node, resolver: Resolver) -> list[Match]:
+        if not self._ref_query:
+            return []
+        matches: list[Match] = []
+        nodes = captures(self._ref_query, root).get("id", [])
+        aliases = sorted({b.name for bs in resolver.module.bindings.values() for b in bs
+                          if b.kind == "import" and b.qname in self.index.by_qname
+                          and b.name != b.qname.rsplit(".", 1)[-1]})
+        if aliases:
+            alias_query = '((identifier) @id (#any-of? @id ' + " ".join(f'"{a}"' for a in aliases) + '))'
+            nodes = nodes + captures(alias_query, root).get("id", [])
+        for node in nodes:
+            parent = node.parent
+            if parent is None:
+                continue
+            if parent.type == "attribute" and parent.child_by_field_name("attribute") == node:
+                matches.extend(self._attribute(parent, resolver))
+            elif parent.type in ("dotted_name", "aliased_import", "keyword_argument"):
+                continue
+            else:
+                matches.extend(self._name(node, resolver))
+        matches.extend(self._imports(root))
+        # prefer the longest chain: drop a match whose node is the object of another match's node
+        nodes = {m.node.id for m in matches}
+        kept = [m for m in matches if not (m.node.parent is not None and m.node.parent.type == "attribute"
+                                           and m.node.parent.id in nodes and m.where != "method")]
+        return [m for m in kept if not _guarded(m.node)]
+
+    def _attribute(self, node: Node, resolver: Resolver) -> list[Match]:
+        out: list[Match] = []
+        chain = resolver.qualified_chain(node)
+        call = _callee_call(node)
+        if chain is not None:
+            qname, binding = chain
+            for rule in self.index.by_qname.get(qname, ()):
+                if _rule_applies(rule, call):
+                    out.append(Match(rule, node, "ref", call, binding))
+            if out:
+                return out
+        name = text(node.child_by_field_name("attribute"))  # type: ignore[arg-type]
+        rules = self.index.by_method.get(name, ())
+        if not rules:
+            return out
+        receiver = node.child_by_field_name("object")
+        assert receiver is not None
+        inferred = infer_type(receiver, resolver)
+        for rule in rules:
+            if not _rule_applies(rule, call):
+                continue
+            if inferred == rule.receiver:
+                out.append(Match(rule, node, "method", call, None, receiver))
+            elif inferred is None and rule.unknown_receiver == "manual" and _imports_library(resolver, rule):
+                out.append(Match(rule, node, "method", call, None, receiver,
+                                 manual_reason=f"the receiver's type is unknown; fix it by hand if it is a {rule.receiver}"))
+            # inferred is another type (or KNOWN_OTHER): never touch it
+        return out
+
+    def _name(self, node: Node, resolver: Resolver) -> list[Match]:
+        binding = resolver.resolve(text(node), node)
+        if binding is None or binding.qname is None:
+            return []
+        call = _callee_call(node)
+        # ``import a.old as x``: the import statement itself is rewritten, its uses stay
+        return [Match(rule, node, "ref", call, binding)
+                for rule in self.index.by_qname.get(binding.qname, ()) if _rule_applies(rule, call)
+                and not (binding.style == "import" and _is_module_rule(rule))]
+
+    def _imports(self, root: Node) -> list[Match]:
+        """Module paths in import statements (``import sklearn.cross_validation``)."""
+        out: list[Match] = []
+        stmts = captures("[(import_statement) (import_from_statement)] @s", root).get("s", [])
+        for stmt in stmts:
+            names: list[Node] = []
+            if stmt.type == "import_statement":
+                for child in stmt.children_by_field_name("name"):
+                    names.append(child.child_by_field_name("name") if child.type == "aliased_import" else child)  # type: ignore[arg-type]
+            else:
+                mod = stmt.child_by_field_name("module_name")
+                if mod is not None and mod.type == "dotted_name":
+                    names.append(mod)
+            for name_node in names:
+                if name_node is None:
+                    continue
+                path = dotted(name_node)
+                parts = path.split(".")
+                for i in range(len(parts), 0, -1):
+                    prefix = ".".join(parts[:i])
+                    rules = [r for r in self.index.by_qname.get(prefix, ()) if not r.is_method and _is_module_rule(r)]
+                    if rules:
+                        out.extend(Match(r, name_node, "import") for r in rules)
+                        break
+        return out
+
+
+def _is_module_rule(rule: Rule) -> bool:
+    """A rule about a module path (its fix, if any, renames to another module path)."""
+    return rule.fix.template is None and rule.fix.transform is None and not rule.fix.arg_rename and not rule.fix.arg_remove
+
+
+def _imports_library(resolver: Resolver, rule: Rule) -> bool:
+    root = rule.receiver.split(".")[0] if rule.receiver else rule.old.split(".")[0]
+    for bindings in resolver.module.bindings.values():
+        for b in bindings:
+            if b.kind == "import" and b.qname and b.qname.split(".")[0] == root:
+                return True
+    return False
+
+
+__all__ = ["Match", "Matcher", "RuleIndex", "suppressions", "import_bindings"]

@@ -1,0 +1,69 @@
+"""Where rule packs come from: the bundled packs, extra files, and plugin entry points.
+
+Bundled packs are found by listing ``apimig.migrator.rulepacks`` (no hand-kept list).
+A plugin registers a pack under the ``apimig.rulepacks`` entry point group; the entry
+point's object is a path to a YAML file or a callable returning one.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ..registry import Registry
+from .loader import RuleFileError, load_pack_file
+from .schema import Rule
+
+PACKS: Registry[Callable[[], Path] | str | Path] = Registry("rule pack")
+
+
+def _bundled() -> dict[str, Path]:
+    root = resources.files("apimig.migrator.rulepacks")
+    return {Path(str(f)).stem: Path(str(f)) for f in root.iterdir() if str(f).endswith(".yaml")}
+
+
+def _pack_path(name: str) -> Path:
+    value = PACKS.get(name)
+    return Path(value() if callable(value) else value)
+
+
+def _register_all() -> None:
+    for name, path in sorted(_bundled().items()):
+        if name not in PACKS:
+            PACKS.register(name, path)
+    PACKS.load_entry_points("apimig.rulepacks")
+
+
+@lru_cache(maxsize=32)
+def _load_cached(path: str, mtime: float) -> tuple[Rule, ...]:
+    return tuple(load_pack_file(path))
+
+
+def load_path(path: str | Path) -> tuple[Rule, ...]:
+    p = Path(path)
+    try:
+        mtime = p.stat().st_mtime
+    except OSError as exc:
+        raise RuleFileError(p, 0, f"cannot read rule file: {exc.strerror or exc}") from None
+    return _load_cached(str(p.resolve()), mtime)
+
+
+def load_rules(extra_files: Iterable[str | Path] = (), *, builtin: bool = True) -> list[Rule]:
+    """All rules of the bundled and plugin packs plus ``extra_files``; ids must be unique."""
+    _register_all()
+    paths: list[Path] = [_pack_path(n) for n in PACKS.names()] if builtin else []
+    paths += [Path(p) for p in extra_files]
+    rules: list[Rule] = []
+    owner: dict[str, Rule] = {}
+    for path in paths:
+        for rule in load_path(path):
+            if rule.id in owner:
+                first = owner[rule.id]
+                if first.pack == rule.pack:
+                    continue
+                raise RuleFileError(path, rule.line, f"rule id {rule.id!r} is already defined in {first.pack}:{first.line}")
+            owner[rule.id] = rule
+            rules.append(rule)
+    return rules

@@ -1,0 +1,98 @@
+"""Run check or fix over many files, in one process or several, with a progress bar on a terminal."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from .config import Config
+from .engine import Engine, SourceSyntaxError
+from .files import read_source, write_source
+from .findings import FileResult
+
+
+@dataclass(frozen=True)
+class Job:
+    fix: bool
+    unsafe: bool
+    write: bool  # False for --diff
+
+
+@dataclass
+class Outcome:
+    result: FileResult
+    old_source: str | None = None  # kept for --diff
+    lines: int = 0
+
+
+_ENGINE: Engine | None = None
+_JOB: Job | None = None
+
+
+def _init(config: Config, job: Job) -> None:
+    global _ENGINE, _JOB
+    _ENGINE, _JOB = Engine(config), job
+
+
+def process(engine: Engine, job: Job, path: Path) -> Outcome:
+    try:
+        src = read_source(path)
+    except (OSError, UnicodeDecodeError, SyntaxError) as exc:
+        return Outcome(FileResult(str(path), error=f"cannot read: {exc}"))
+    lines = src.text.count("\n") + 1
+    try:
+        if job.fix:
+            result = engine.fix(src.text, str(path), unsafe=job.unsafe, strict=True)
+        else:
+            result = FileResult(str(path), findings=engine.check(src.text, str(path), strict=True))
+    except SourceSyntaxError as exc:
+        return Outcome(FileResult(str(path), error=f"skipped, does not parse ({exc})"), lines=lines)
+    except RecursionError:
+        return Outcome(FileResult(str(path), error="skipped, too deeply nested to analyse"), lines=lines)
+    if result.new_source is not None and job.write:
+        write_source(path, result.new_source, src.encoding)
+    return Outcome(result, src.text if result.new_source is not None else None, lines)
+
+
+def _work(path: Path) -> Outcome:
+    assert _ENGINE is not None and _JOB is not None
+    return process(_ENGINE, _JOB, path)
+
+
+class Progress:
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total, self.enabled, self.done = total, enabled and total > 1, 0
+        self._last = 0.0
+
+    def step(self) -> None:
+        self.done += 1
+        now = time.monotonic()
+        if self.enabled and (now - self._last > 0.1 or self.done == self.total):
+            self._last = now
+            width = 30
+            filled = int(width * self.done / self.total)
+            sys.stderr.write(f"\r[{'#' * filled}{' ' * (width - filled)}] {self.done}/{self.total} files")
+            if self.done == self.total:
+                sys.stderr.write("\r" + " " * (width + 30) + "\r")
+            sys.stderr.flush()
+
+
+def run(config: Config, job: Job, paths: Sequence[Path], jobs: int = 1, progress: bool = False,
+        engine: Engine | None = None) -> Iterator[Outcome]:
+    bar = Progress(len(paths), progress)
+    if jobs <= 1 or len(paths) < 2 * jobs:
+        eng = engine or Engine(config)
+        for p in paths:
+            out = process(eng, job, p)
+            bar.step()
+            yield out
+        return
+    ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    with ctx.Pool(jobs, initializer=_init, initargs=(config, job)) as pool:
+        for out in pool.imap(_work, paths, chunksize=max(1, len(paths) // (jobs * 8))):
+            bar.step()
+            yield out

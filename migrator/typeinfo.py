@@ -1,0 +1,104 @@
+"""Just enough type inference to know when ``x.append(...)`` is a DataFrame's append.
+
+A receiver's type is known when it is a call of a known constructor/reader, or a name
+whose binding in the same scope is such a call; literals and builtin constructors are
+"something else" (so ``mylist.append`` is never touched); anything else is unknown.
+"""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from .analysis import Resolver, ancestors, text
+
+KNOWN_OTHER = "<other>"
+
+# qualified type -> callables that return it
+FACTORIES: dict[str, frozenset[str]] = {
+    "pandas.DataFrame": frozenset({
+        "pandas.DataFrame", "pandas.read_csv", "pandas.read_excel", "pandas.read_json", "pandas.read_parquet",
+        "pandas.read_sql", "pandas.read_sql_query", "pandas.read_sql_table", "pandas.read_table", "pandas.read_pickle",
+        "pandas.read_feather", "pandas.read_hdf", "pandas.read_html", "pandas.read_stata", "pandas.read_fwf",
+        "pandas.DataFrame.from_dict", "pandas.DataFrame.from_records", "pandas.read_orc", "pandas.read_xml",
+    }),
+    "pandas.Series": frozenset({"pandas.Series"}),
+    "pandas.Index": frozenset({"pandas.Index"}),
+    "torch.Tensor": frozenset({
+        "torch.tensor", "torch.Tensor", "torch.zeros", "torch.ones", "torch.empty", "torch.rand", "torch.randn",
+        "torch.randint", "torch.arange", "torch.linspace", "torch.from_numpy", "torch.as_tensor", "torch.full",
+        "torch.eye", "torch.zeros_like", "torch.ones_like", "torch.randn_like", "torch.stack", "torch.cat",
+    }),
+    "logging.Logger": frozenset({"logging.getLogger"}),
+    "threading.Thread": frozenset({"threading.Thread"}),
+    "numpy.ndarray": frozenset({"numpy.array", "numpy.zeros", "numpy.ones", "numpy.empty", "numpy.arange", "numpy.asarray"}),
+}
+_OTHER_LITERALS = {"list", "dictionary", "set", "tuple", "string", "integer", "float", "list_comprehension",
+                   "dictionary_comprehension", "set_comprehension", "concatenated_string", "true", "false", "none"}
+_OTHER_BUILTINS = {"list", "dict", "set", "tuple", "str", "bytearray", "deque", "defaultdict", "OrderedDict"}
+_BY_CALLEE = {f: t for t, fs in FACTORIES.items() for f in fs}
+
+
+def _call_type(call: Node, resolver: Resolver) -> str | None:
+    func = call.child_by_field_name("function")
+    if func is None:
+        return None
+    if func.type == "identifier" and func.text is not None:
+        name = text(func)
+        binding = resolver.resolve(name, func)
+        if binding is None:
+            return KNOWN_OTHER if name in _OTHER_BUILTINS and resolver.lookup(name, func) is None else None
+        return _BY_CALLEE.get(binding.qname or "")
+    if func.type == "attribute":
+        chain = resolver.qualified_chain(func)
+        if chain is not None:
+            return _BY_CALLEE.get(chain[0])
+    return None
+
+
+def _self_type(node: Node, resolver: Resolver) -> str | None:
+    """``self`` inside a class whose base resolves to a known type (e.g. unittest.TestCase)."""
+    for anc in ancestors(node):
+        if anc.type == "class_definition":
+            bases = anc.child_by_field_name("superclasses")
+            if bases is None:
+                return None
+            for base in bases.children:
+                if base.type == "identifier":
+                    b = resolver.resolve(text(base), base)
+                    if b is not None and b.qname:
+                        return b.qname
+                elif base.type == "attribute":
+                    chain = resolver.qualified_chain(base)
+                    if chain is not None:
+                        return chain[0]
+            return None
+    return None
+
+
+def infer_type(node: Node, resolver: Resolver, depth: int = 0) -> str | None:
+    """The qualified type of ``node``, KNOWN_OTHER, or None when unknown."""
+    if depth > 4:
+        return None
+    if node.type in _OTHER_LITERALS:
+        return KNOWN_OTHER
+    if node.type == "call":
+        return _call_type(node, resolver)
+    if node.type == "parenthesized_expression" and node.named_child_count == 1:
+        return infer_type(node.named_children[0], resolver, depth + 1)
+    if node.type != "identifier":
+        return None
+    name = text(node)
+    if name == "self":
+        return _self_type(node, resolver)
+    bindings = resolver.lookup(name, node)
+    if not bindings:
+        return None
+    before = [b for b in bindings if b.start <= node.start_byte]
+    if before:
+        bindings = before[-1:]
+    types = set()
+    for b in bindings:
+        if b.kind != "local" or b.node is None or b.node.type in ("function_definition", "class_definition"):
+            return None
+        types.add(infer_type(b.node, resolver, depth + 1) if b.node.id != node.id else None)
+    return types.pop() if len(types) == 1 else None
