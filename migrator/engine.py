@@ -18,6 +18,7 @@ from .rules.schema import Rule
 from .versions import Target, declared_versions, resolve_targets, rule_state
 
 MAX_PASSES = 4
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class SourceSyntaxError(Exception):
@@ -70,8 +71,7 @@ class Engine:
         self.index = RuleIndex.build(self.active)
         self.matcher = Matcher(self.index)
         self._roots = self._name_roots(self.active)
-        names = sorted(self._roots, key=len, reverse=True)
-        self._prefilter = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b") if names else None
+        self._all_roots = sorted({root for roots in self._roots.values() for root in roots})
         self._parser = parser()
 
     @staticmethod
@@ -87,10 +87,11 @@ class Engine:
 
     def may_match(self, source: str) -> bool:
         """The cheap pre-filter: does the text mention a rule's name and its library?"""
-        if self._prefilter is None:
+        present = [root for root in self._all_roots if root in source]
+        if not present:
             return False
-        found = set(self._prefilter.findall(source))
-        return any(root in source for name in found for root in self._roots[name])
+        words = set(_WORD.findall(source))
+        return any(not roots.isdisjoint(present) for name, roots in self._roots.items() if name in words)
 
     def state_of(self, rule: Rule) -> str:
         target = self.targets.get(rule.library)

@@ -114,16 +114,23 @@ class Matcher:
         self.index = index
         names = sorted(index.names)
         quoted = " ".join('"' + n + '"' for n in names)
-        self._ref_query = f'((identifier) @id (#any-of? @id {quoted}))' if names else ""
+        # one query, one traversal: imports, attribute names and bare names of interest
+        self._query = (
+            "[(import_statement) (import_from_statement)] @imp\n"
+            f"((identifier) @id (#any-of? @id {quoted}))" if names else "")
 
     def find(self, root: Node, resolver: Resolver) -> list[Match]:
-        if not self._ref_query:
+        if not self._query:
+            return []
+        found = captures(self._query, root)
+        stmts = found.get("imp", [])
+        imported = {b.name: b for stmt in stmts for b in import_bindings(stmt)}
+        if not imported:
             return []
         matches: list[Match] = []
-        nodes = captures(self._ref_query, root).get("id", [])
-        aliases = sorted({b.name for bs in resolver.module.bindings.values() for b in bs
-                          if b.kind == "import" and b.qname in self.index.by_qname
-                          and b.name != b.qname.rsplit(".", 1)[-1]})
+        nodes = found.get("id", [])
+        aliases = sorted({b.name for b in imported.values()
+                          if b.qname in self.index.by_qname and b.name != b.qname.rsplit(".", 1)[-1]})
         if aliases:
             alias_query = '((identifier) @id (#any-of? @id ' + " ".join(f'"{a}"' for a in aliases) + '))'
             nodes = nodes + captures(alias_query, root).get("id", [])
@@ -135,13 +142,13 @@ class Matcher:
                 matches.extend(self._attribute(parent, resolver))
             elif parent.type in ("dotted_name", "aliased_import", "keyword_argument"):
                 continue
-            else:
+            elif text(node) in imported:
                 matches.extend(self._name(node, resolver))
-        matches.extend(self._imports(root))
+        matches.extend(self._imports(stmts))
         # prefer the longest chain: drop a match whose node is the object of another match's node
-        nodes = {m.node.id for m in matches}
+        ids = {m.node.id for m in matches}
         kept = [m for m in matches if not (m.node.parent is not None and m.node.parent.type == "attribute"
-                                           and m.node.parent.id in nodes and m.where != "method")]
+                                           and m.node.parent.id in ids and m.where != "method")]
         return [m for m in kept if not _guarded(m.node)]
 
     def _attribute(self, node: Node, resolver: Resolver) -> list[Match]:
@@ -183,10 +190,9 @@ class Matcher:
                 for rule in self.index.by_qname.get(binding.qname, ()) if _rule_applies(rule, call)
                 and not (binding.style == "import" and _is_module_rule(rule))]
 
-    def _imports(self, root: Node) -> list[Match]:
+    def _imports(self, stmts: Sequence[Node]) -> list[Match]:
         """Module paths in import statements (``import sklearn.cross_validation``)."""
         out: list[Match] = []
-        stmts = captures("[(import_statement) (import_from_statement)] @s", root).get("s", [])
         for stmt in stmts:
             names: list[Node] = []
             if stmt.type == "import_statement":
