@@ -16,7 +16,7 @@ from tree_sitter import Node
 
 from .analysis import Binding, Resolver, line_starts, text
 from .findings import Edit, Finding, Fix, Pos
-from .imports import ByteEdit, Need, plan, render, usages
+from .imports import EAGER_PACKAGES, ByteEdit, Need, is_module, module_of, plan, render, usages
 from .matcher import Match
 from .rules.schema import HOLE, Rule
 from .transforms import load_transforms
@@ -68,32 +68,48 @@ class _Ctx:
         return expr
 
 
-def _arguments(call: Node) -> tuple[list[str], dict[str, str], str]:
+_ATOMIC = {"identifier", "attribute", "call", "subscript", "string", "concatenated_string", "integer", "float",
+           "true", "false", "none", "list", "tuple", "dictionary", "set", "parenthesized_expression",
+           "list_comprehension", "dictionary_comprehension", "set_comprehension", "generator_expression", "ellipsis"}
+_LOOSE = (cst.BinaryOperation, cst.BooleanOperation, cst.Comparison, cst.UnaryOperation, cst.IfExp, cst.Lambda,
+          cst.NamedExpr)
+
+
+def _arguments(call: Node) -> tuple[list[Node], dict[str, Node], str]:
     args = call.child_by_field_name("arguments")
     if args is None:
         raise Decline("the call has no argument list")
     if args.type == "generator_expression":
-        return [text(args)], {}, text(args)
-    positional: list[str] = []
-    keywords: dict[str, str] = {}
+        return [args], {}, text(args)
+    positional: list[Node] = []
+    keywords: dict[str, Node] = {}
     for child in args.named_children:
         if child.type == "keyword_argument":
-            keywords[text(child.child_by_field_name("name"))] = text(child.child_by_field_name("value"))  # type: ignore[arg-type]
+            keywords[text(child.child_by_field_name("name"))] = child.child_by_field_name("value")  # type: ignore[arg-type,assignment]
         elif child.type in ("list_splat", "dictionary_splat"):
             raise Decline("the call passes *args/**kwargs; the fix cannot see the arguments")
         elif child.type != "comment":
-            positional.append(text(child))
+            positional.append(child)
     inner = text(args)[1:-1]
     return positional, keywords, inner
 
 
-def fill_template(rule: Rule, template: str, call: Node | None, recv: str | None, ctx: _Ctx) -> str:
-    positional: list[str] = []
-    keywords: dict[str, str] = {}
+def _delimited(template: str, start: int, end: int) -> bool:
+    """Whether a hole stands alone as an argument or element (no parentheses needed)."""
+    before = template[:start].rstrip()[-1:]
+    after = template[end:].lstrip()[:1]
+    return before in ("(", ",", "[", "{") and after in (")", ",", "]", "}")
+
+
+def fill_template(rule: Rule, template: str, call: Node | None, recv: Node | None, ctx: _Ctx) -> str:
+    positional: list[Node] = []
+    keywords: dict[str, Node] = {}
     inner = ""
     if call is not None:
         positional, keywords, inner = _arguments(call)
-    bound: dict[str, str] = {}
+    if not inner.strip():
+        template = re.sub(r",\s*\{args\}", "", template)
+    bound: dict[str, Node] = {}
     params = list(rule.params)
     for i, value in enumerate(positional):
         bound[str(i)] = value
@@ -106,26 +122,31 @@ def fill_template(rule: Rule, template: str, call: Node | None, recv: str | None
     used: set[str] = set()
     takes_all = False
 
-    def fill(m: "re.Match[str]") -> str:
+    def fill(m: re.Match[str]) -> str:
         nonlocal takes_all
         hole = m.group(1)
         if "." in hole:
             return ctx.render(hole)
-        if hole == "recv":
-            if recv is None:
-                raise Decline("the template needs a receiver")
-            return recv
         if hole == "args":
             takes_all = True
             return inner
-        if hole not in bound:
+        if hole == "recv":
+            if recv is None:
+                raise Decline("the template needs a receiver")
+            value = recv
+        elif hole in bound:
+            value = bound[hole]
+            used.add(hole)
+            if hole.isdigit() and int(hole) < len(params):
+                used.add(params[int(hole)])
+            if hole in params:
+                used.add(str(params.index(hole)))
+        else:
             raise Decline(f"the call has no argument {hole!r} for the template")
-        used.add(hole)
-        if hole.isdigit() and int(hole) < len(params):
-            used.add(params[int(hole)])
-        if hole in params:
-            used.add(str(params.index(hole)))
-        return bound[hole]
+        code = text(value)
+        if value.type not in _ATOMIC and not _delimited(template, m.start(), m.end()):
+            code = f"({code})"
+        return code
 
     result = HOLE.sub(fill, template)
     if not takes_all:
@@ -134,10 +155,10 @@ def fill_template(rule: Rule, template: str, call: Node | None, recv: str | None
         if extra:
             raise Decline(f"the call passes argument(s) {', '.join(extra)} that the fix cannot carry over")
     try:
-        cst.parse_expression(result)
+        expr = cst.parse_expression(result)
     except cst.ParserSyntaxError:
         raise Decline("the template produced invalid code") from None
-    return result
+    return f"({result})" if isinstance(expr, _LOOSE) else result
 
 
 def _arg_edits(rule: Rule, call: Node) -> list[ByteEdit]:
@@ -170,6 +191,49 @@ def _arg_edits(rule: Rule, call: Node) -> list[ByteEdit]:
     return [ByteEdit(s, e, t) for s, e, t in merged]
 
 
+def _freed(match: Match, replacement: str, ctx: "_Ctx") -> Binding | None:
+    """The import binding this fix stops using (removed when it was its last use)."""
+    b = match.binding
+    if b is None or match.where != "ref" or b.kind != "import":
+        return None
+    rebinds = {n.name if n.kind == "from" else n.module.split(".")[0] for n in ctx.needs}
+    if b.name in rebinds:
+        return b  # rebound by the new import: `from scipy.misc import comb` -> `from scipy.special import comb`
+    if (match.rule.fix.rename or "").startswith("builtins.") and replacement == b.name:
+        return b  # `from numpy import float` -> the builtin `float`
+    if re.search(rf"(?<![\w.]){re.escape(b.name)}\b", replacement):
+        return None
+    return b
+
+
+def _tail_rename(node: Node, old: str, new: str, doc: Document, ctx: _Ctx) -> ByteEdit | None:
+    """``nn.init.uniform`` -> ``nn.init.uniform_``: keep the user's spelling of the shared prefix."""
+    if node.type != "attribute" or new.startswith("builtins."):
+        return None
+    old_parts, new_parts = old.split("."), new.split(".")
+    k = 0
+    while k < min(len(old_parts), len(new_parts)) - 1 and old_parts[k] == new_parts[k]:
+        k += 1
+    if k == 0:
+        return None
+    prefix = node
+    for _ in range(len(old_parts) - k):
+        if prefix.type != "attribute":
+            return None
+        prefix = prefix.child_by_field_name("object")  # type: ignore[assignment]
+    chain = doc.resolver.qualified_chain(prefix) if prefix.type == "attribute" else None
+    head = doc.resolver.resolve(text(prefix), prefix) if prefix.type == "identifier" else None
+    if chain is None and head is None:
+        return None
+    binding = chain[1] if chain else head
+    assert binding is not None
+    module = module_of(new)[0]
+    if binding.style == "import" and module.startswith(binding.qname + ".") and is_module(module) \
+            and module.split(".")[0] not in EAGER_PACKAGES:  # type: ignore[operator]
+        ctx.needs.add(Need("import", module))
+    return ByteEdit(prefix.end_byte, node.end_byte, "." + ".".join(new_parts[k:]))
+
+
 def build(match: Match, doc: Document) -> tuple[list[ByteEdit], set[Need], Binding | None]:
     """The edits that fix ``match``; raises Decline with the reason when it cannot be fixed."""
     rule, node, fix = match.rule, match.node, match.rule.fix
@@ -179,7 +243,6 @@ def build(match: Match, doc: Document) -> tuple[list[ByteEdit], set[Need], Bindi
         raise Decline("no automatic fix: see the rule's documentation")
     prefer_from = node.type == "identifier" and match.binding is not None and match.binding.style == "from"
     ctx = _Ctx(doc, node, prefer_from, match.binding if prefer_from else None)
-    frees = match.binding if prefer_from else None
     if match.where == "import":
         if not fix.rename:
             raise Decline("rewrite this import by hand")
@@ -190,7 +253,7 @@ def build(match: Match, doc: Document) -> tuple[list[ByteEdit], set[Need], Bindi
             raise Decline("not a call")
         return _arg_edits(rule, match.call), set(), None
     if match.where == "method":
-        recv = text(match.receiver) if match.receiver is not None else None
+        recv = match.receiver
         if fix.rename:
             attr = node.child_by_field_name("attribute")
             assert attr is not None
@@ -201,13 +264,16 @@ def build(match: Match, doc: Document) -> tuple[list[ByteEdit], set[Need], Bindi
             new = fill_template(rule, fix.template, match.call, recv, ctx)
             return [ByteEdit(match.call.start_byte, match.call.end_byte, new)], ctx.needs, None
     if fix.rename:
+        tail = _tail_rename(node, rule.old, fix.rename, doc, ctx)
+        if tail is not None:
+            return [tail], ctx.needs, None
         expr = ctx.render(fix.rename)
-        return [ByteEdit(node.start_byte, node.end_byte, expr)], ctx.needs, frees
+        return [ByteEdit(node.start_byte, node.end_byte, expr)], ctx.needs, _freed(match, expr, ctx)
     if fix.template:
         if match.call is None:
             raise Decline(f"`{text(node)}` is used without being called; rewrite it by hand")
         new = fill_template(rule, fix.template, match.call, None, ctx)
-        return [ByteEdit(match.call.start_byte, match.call.end_byte, new)], ctx.needs, frees
+        return [ByteEdit(match.call.start_byte, match.call.end_byte, new)], ctx.needs, _freed(match, new, ctx)
     if fix.transform:
         if match.call is None:
             raise Decline("not a call")
@@ -221,8 +287,22 @@ def build(match: Match, doc: Document) -> tuple[list[ByteEdit], set[Need], Bindi
         result = fn(call, ctx)
         if result is None:
             raise Decline("the transform declined this call")
-        return [ByteEdit(match.call.start_byte, match.call.end_byte, cst.Module([]).code_for_node(result))], ctx.needs, frees
+        code = cst.Module([]).code_for_node(result)
+        return [ByteEdit(match.call.start_byte, match.call.end_byte, code)], ctx.needs, _freed(match, code, ctx)
     raise Decline("no fix")
+
+
+def _title(match: Match, main: list[ByteEdit], doc: Document) -> str | None:
+    """``Replace with `np.trapezoid` ``: the matched region as it reads after the fix."""
+    if not main:
+        return None
+    start = min([e.start for e in main] + [match.node.start_byte])
+    end = max([e.end for e in main] + [match.node.end_byte])
+    shifted = [ByteEdit(e.start - start, e.end - start, e.text) for e in main]
+    new = apply_edits(doc.data[start:end], shifted).decode("utf-8", "replace").strip()
+    if not new or "\n" in new or len(new) > 80:
+        return None
+    return f"Replace with `{new}`"
 
 
 def plan_finding(match: Match, doc: Document, state: str) -> Planned:
@@ -240,8 +320,7 @@ def plan_finding(match: Match, doc: Document, state: str) -> Planned:
         single_frees = [frees] if frees is not None and len(usages(frees, doc.root, doc.resolver)) <= 1 else []
         edits = main + plan(doc.root, doc.data, needs, single_frees, doc.newline)
         tier = "unsafe" if rule.tier == "unsafe" else "safe"
-        replacement = main[0].text if main else ""
-        title = f"Replace with `{replacement}`" if main and len(main) == 1 and replacement else f"Apply fix for {rule.id}"
+        title = _title(match, main, doc) or f"Apply fix for {rule.id}"
         if rule.tier == "unsafe":
             title += f" (unsafe: {rule.reason})"
         fix = Fix(edits=tuple(sorted((doc.edit(e) for e in edits), key=lambda e: (e.start, e.end))),

@@ -7,7 +7,10 @@ scope, ``isin`` when ``from numpy import isin`` is, and otherwise adds an import
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable
 
 import libcst as cst
@@ -36,16 +39,37 @@ class ByteEdit:
     text: str
 
 
+# third-party packages whose lowercase dotted paths are modules (scipy.special, sklearn.model_selection)
+_MODULE_TREES = {"scipy", "sklearn", "joblib"}
+
+
+@lru_cache(maxsize=1024)
+def is_module(path: str) -> bool:
+    """Whether ``path`` names an importable module (checked for the stdlib, assumed for known trees)."""
+    parts = path.split(".")
+    if path in _LOWERCASE_CLASSES:
+        return False
+    if len(parts) == 1:
+        return True
+    if parts[0] in sys.stdlib_module_names:
+        try:
+            return importlib.util.find_spec(path) is not None
+        except (ImportError, ValueError):
+            return False
+    return parts[0] in _MODULE_TREES and not any(p[:1].isupper() for p in parts)
+
+
 def module_of(qname: str) -> tuple[str, str]:
-    """Split ``scipy.special.comb`` into (module, rest); classes are not modules."""
+    """Split ``scipy.special.comb`` into (module to import, rest); classes and objects are not modules."""
     parts = qname.split(".")
-    cut = len(parts) - 1
-    for i in range(1, len(parts)):
-        if parts[i][:1].isupper() or ".".join(parts[: i + 1]) in _LOWERCASE_CLASSES:
-            cut = i
-            break
-    cut = max(cut, 1)
-    return ".".join(parts[:cut]), ".".join(parts[cut:])
+    for cut in range(len(parts) - 1, 0, -1):
+        if cut == 1 or is_module(".".join(parts[:cut])):
+            return ".".join(parts[:cut]), ".".join(parts[cut:])
+    return parts[0], ".".join(parts[1:])
+
+
+# packages whose ``__init__`` imports their submodules, so ``import numpy`` is enough for numpy.linalg
+EAGER_PACKAGES = {"numpy", "torch", "pandas", "tensorflow"}
 
 
 def render(qname: str, at: Node, resolver: Resolver, prefer_from: bool,
@@ -53,21 +77,29 @@ def render(qname: str, at: Node, resolver: Resolver, prefer_from: bool,
     """Expression text for ``qname`` at ``at``, and the import it needs (if any)."""
     if qname.startswith("builtins."):
         return qname[len("builtins."):], None
-    best: tuple[int, str] | None = None
-    for name, bindings in resolver.module.bindings.items():
-        for b in bindings:
-            if b.kind != "import" or not b.qname:
+    best: tuple[int, str, Binding] | None = None
+    shadowed: set[str] = set()
+    for scope_node in resolver.enclosing_scopes(at):
+        for name, bindings in resolver.scope(scope_node).bindings.items():
+            if name in shadowed:
                 continue
-            if qname == b.qname or qname.startswith(b.qname + "."):
-                seen = resolver.resolve(name, at)
-                if seen is None or seen.qname != b.qname:
+            shadowed.add(name)
+            for b in bindings:
+                if b.kind != "import" or not b.qname or b is replacing:
                     continue
-                rest = qname[len(b.qname):]
-                if best is None or len(b.qname) > best[0]:
-                    best = (len(b.qname), name + rest)
-    if best is not None:
-        return best[1], None
+                if qname == b.qname or qname.startswith(b.qname + "."):
+                    seen = resolver.resolve(name, at)
+                    if seen is None or seen.qname != b.qname:
+                        continue
+                    if best is None or len(b.qname) > best[0]:
+                        best = (len(b.qname), name + qname[len(b.qname):], b)
     module, rest = module_of(qname)
+    if best is not None:
+        _, expr, b = best
+        if b.style == "import" and module.startswith(b.qname + ".") and module.split(".")[0] not in EAGER_PACKAGES \
+                and is_module(module):
+            return expr, Need("import", module)  # `import collections` does not load collections.abc
+        return expr, None
     head = rest.split(".")[0]
     taken = resolver.lookup(head, at) or resolver.module.bindings.get(head) or []
     if prefer_from and rest and all(b is replacing for b in taken):

@@ -140,7 +140,8 @@ class Matcher:
                 continue
             if parent.type == "attribute" and parent.child_by_field_name("attribute") == node:
                 matches.extend(self._attribute(parent, resolver))
-            elif parent.type in ("dotted_name", "aliased_import", "keyword_argument"):
+            elif parent.type in ("dotted_name", "aliased_import") or (
+                    parent.type == "keyword_argument" and parent.child_by_field_name("name") == node):
                 continue
             elif text(node) in imported:
                 matches.extend(self._name(node, resolver))

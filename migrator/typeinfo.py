@@ -29,6 +29,7 @@ FACTORIES: dict[str, frozenset[str]] = {
         "torch.eye", "torch.zeros_like", "torch.ones_like", "torch.randn_like", "torch.stack", "torch.cat",
     }),
     "logging.Logger": frozenset({"logging.getLogger"}),
+    "array.array": frozenset({"array.array"}),
     "threading.Thread": frozenset({"threading.Thread"}),
     "numpy.ndarray": frozenset({"numpy.array", "numpy.zeros", "numpy.ones", "numpy.empty", "numpy.arange", "numpy.asarray"}),
 }
@@ -46,13 +47,26 @@ def _call_type(call: Node, resolver: Resolver) -> str | None:
         name = text(func)
         binding = resolver.resolve(name, func)
         if binding is None:
-            return KNOWN_OTHER if name in _OTHER_BUILTINS and resolver.lookup(name, func) is None else None
-        return _BY_CALLEE.get(binding.qname or "")
+            local = resolver.lookup(name, func)
+            if local is None:
+                return KNOWN_OTHER if name in _OTHER_BUILTINS else None
+            if all(b.node is not None and b.node.type == "class_definition" for b in local):
+                return KNOWN_OTHER  # an instance of a class defined here
+            return None
+        return _constructed(binding.qname or "")
     if func.type == "attribute":
         chain = resolver.qualified_chain(func)
         if chain is not None:
-            return _BY_CALLEE.get(chain[0])
+            return _constructed(chain[0])
     return None
+
+
+def _constructed(callee: str) -> str | None:
+    """What calling ``callee`` returns: a listed factory, or the class itself (CamelCase)."""
+    if callee in _BY_CALLEE:
+        return _BY_CALLEE[callee]
+    last = callee.rsplit(".", 1)[-1]
+    return callee if last[:1].isupper() and not last.isupper() else None
 
 
 def _self_type(node: Node, resolver: Resolver) -> str | None:
@@ -98,6 +112,9 @@ def infer_type(node: Node, resolver: Resolver, depth: int = 0) -> str | None:
         bindings = before[-1:]
     types = set()
     for b in bindings:
+        if b.kind == "import":
+            types.add(KNOWN_OTHER)  # a module or imported function is never an instance of a receiver type
+            continue
         if b.kind != "local" or b.node is None or b.node.type in ("function_definition", "class_definition"):
             return None
         types.add(infer_type(b.node, resolver, depth + 1) if b.node.id != node.id else None)

@@ -162,7 +162,8 @@ def test_cli_json_and_sarif(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert run["tool"]["driver"]["rules"][0]["id"] == "numpy-trapz"
     region = run["results"][0]["locations"][0]["physicalLocation"]["region"]
     assert (region["startLine"], region["startColumn"]) == (2, 5)
-    assert run["results"][0]["fixes"][0]["artifactChanges"][0]["replacements"][0]["insertedContent"]["text"] == "np.trapezoid"
+    assert run["results"][0]["fixes"][0]["description"]["text"] == "Replace with `np.trapezoid`"
+    assert run["results"][0]["fixes"][0]["artifactChanges"][0]["replacements"][0]["insertedContent"]["text"] == ".trapezoid"
 
 
 def test_cli_fix_diff_writes_nothing_and_fix_writes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -236,3 +237,26 @@ def test_core_does_not_import_torch_or_pygls() -> None:
             "'apimig.server') if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PACK.parent)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_template_arguments_keep_their_precedence() -> None:
+    assert fixed("import numpy as np\nx = 2 * np.in1d(a + b, c)\n") == "import numpy as np\nx = 2 * np.isin(a + b, c).ravel()\n"
+
+
+def test_keyword_value_and_function_local_imports() -> None:
+    assert ids("from numpy import float as F\nnp.zeros(3, dtype=F)\n") == [(2, "numpy-float")]
+    src = "def g(a):\n    from numpy import trapz as lt\n    return lt(a)\n"
+    assert ids(src) == [(3, "numpy-trapz")]
+    local = "def g(a):\n    import numpy as xp\n    return xp.in1d(a, a)\n"
+    assert fixed(local) == "def g(a):\n    import numpy as xp\n    return xp.isin(a, a).ravel()\n"
+
+
+def test_rename_keeps_spelling_and_removes_dead_imports() -> None:
+    assert fixed("import numpy\nimport numpy as np\nx = numpy.trapz(y)\nz = np.zeros(1)\n") == \
+        "import numpy\nimport numpy as np\nx = numpy.trapezoid(y)\nz = np.zeros(1)\n"
+    assert fixed("import numpy as np\nx = np.float(1)\n") == "x = float(1)\n"
+
+
+def test_module_receivers_are_not_method_receivers() -> None:
+    assert ids("import numpy as np\nimport pandas as pd\nnp.append(a, b)\n") == []
+    assert ids("import pandas as pd\nclass Grid:\n    pass\nGrid().append(1)\n") == []
