@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from typing import Collection, Sequence
-
-import libcst as cst
 
 from .analysis import Resolver, parser
 from .codemod import Document, Planned, apply_edits, combine, plan_finding
@@ -87,11 +86,16 @@ class Engine:
 
     def may_match(self, source: str) -> bool:
         """The cheap pre-filter: does the text mention a rule's name and its library?"""
+        return self._words(source) is not None
+
+    def _words(self, source: str) -> set[str] | None:
+        """Identifiers of the text when it may match, else None."""
         present = [root for root in self._all_roots if root in source]
         if not present:
-            return False
+            return None
         words = set(_WORD.findall(source))
-        return any(not roots.isdisjoint(present) for name, roots in self._roots.items() if name in words)
+        hit = any(not roots.isdisjoint(present) for name, roots in self._roots.items() if name in words)
+        return words if hit else None
 
     def state_of(self, rule: Rule) -> str:
         target = self.targets.get(rule.library)
@@ -100,9 +104,8 @@ class Engine:
         return "deprecated"
 
     def _plan(self, source: str, *, strict: bool) -> tuple[Document | None, list[Planned]]:
-        if not self.may_match(source):
-            if strict:
-                self._syntax_check(source)
+        words = self._words(source)
+        if words is None:
             return None, []
         data = source.encode("utf-8", "surrogatepass")
         tree = self._parser.parse(data)
@@ -110,7 +113,7 @@ class Engine:
         if strict and root.has_error:
             self._syntax_check(source, _first_error_line(root))
         resolver = Resolver(root)
-        matches = self.matcher.find(root, resolver)
+        matches = self.matcher.find(root, resolver, data, words)
         if not matches:
             return None, []
         newline = "\r\n" if "\r\n" in source else "\n"
@@ -135,10 +138,10 @@ class Engine:
         if line is None:
             return
         try:
-            cst.parse_module(source)
-        except cst.ParserSyntaxError as exc:
-            raise SourceSyntaxError(exc.raw_line, exc.message) from None
-        except Exception:  # libcst's own limits: trust tree-sitter's verdict
+            ast.parse(source)
+        except SyntaxError as exc:
+            raise SourceSyntaxError(exc.lineno or line, exc.msg) from None
+        except (ValueError, RecursionError, MemoryError):
             raise SourceSyntaxError(line) from None
 
     def check(self, source: str, path: str = "<string>", *, strict: bool = False) -> list[Finding]:
@@ -196,8 +199,9 @@ class Engine:
 
 
 def _parses(source: str) -> bool:
+    """CPython's own parser: fast, and exactly what will run the file."""
     try:
-        cst.parse_module(source)
+        ast.parse(source)
         return True
-    except Exception:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Mapping, Sequence
 
 from tree_sitter import Node
@@ -109,31 +110,59 @@ def _rule_applies(rule: Rule, call: Node | None) -> bool:
     return True
 
 
+_IMPORT_LINE = re.compile(rb"(?m)^[ \t]*(?:from[ \t]+[\w.]+[ \t]+import|import)[ \t\\(]")
+
+
+def _identifiers(root: Node, data: bytes, names: Iterable[str]) -> list[Node]:
+    """Identifier nodes spelled as one of ``names``, located by a regex: no tree traversal."""
+    names = frozenset(names)
+    if not names:
+        return []
+    out = []
+    for m in _plain_pattern(names).finditer(data):
+        node = root.descendant_for_byte_range(m.start(), m.end())
+        if node is not None and node.type == "identifier" and node.start_byte == m.start() and node.end_byte == m.end():
+            out.append(node)
+    return out
+
+
+@lru_cache(maxsize=512)
+def _plain_pattern(names: frozenset[str]) -> re.Pattern[bytes]:
+    return re.compile(rb"\b(?:" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)).encode() + rb")\b")
+
+
+def import_statements(root: Node, data: bytes) -> list[Node]:
+    """Every import statement, module level or nested, located by a regex on line starts."""
+    found: dict[int, Node] = {}
+    for m in _IMPORT_LINE.finditer(data):
+        start = m.end() - 1
+        node = root.descendant_for_byte_range(start, start)
+        while node is not None and node.type not in ("import_statement", "import_from_statement"):
+            if node.type in ("module", "block", "ERROR"):
+                node = None
+                break
+            node = node.parent
+        if node is not None:
+            found.setdefault(node.start_byte, node)
+    return [found[k] for k in sorted(found)]
+
+
 class Matcher:
     def __init__(self, index: RuleIndex) -> None:
         self.index = index
-        names = sorted(index.names)
-        quoted = " ".join('"' + n + '"' for n in names)
-        # one query, one traversal: imports, attribute names and bare names of interest
-        self._query = (
-            "[(import_statement) (import_from_statement)] @imp\n"
-            f"((identifier) @id (#any-of? @id {quoted}))" if names else "")
+        self.names = frozenset(index.names)
 
-    def find(self, root: Node, resolver: Resolver) -> list[Match]:
-        if not self._query:
-            return []
-        found = captures(self._query, root)
-        stmts = found.get("imp", [])
+    def find(self, root: Node, resolver: Resolver, data: bytes, words: set[str] | None = None) -> list[Match]:
+        """Matches in one file; ``words`` (identifiers in the text) narrows the names to look for."""
+        stmts = import_statements(root, data)
         imported = {b.name: b for stmt in stmts for b in import_bindings(stmt)}
         if not imported:
             return []
         matches: list[Match] = []
-        nodes = found.get("id", [])
-        aliases = sorted({b.name for b in imported.values()
-                          if b.qname in self.index.by_qname and b.name != b.qname.rsplit(".", 1)[-1]})
-        if aliases:
-            alias_query = '((identifier) @id (#any-of? @id ' + " ".join(f'"{a}"' for a in aliases) + '))'
-            nodes = nodes + captures(alias_query, root).get("id", [])
+        wanted = set(self.names & words) if words is not None else set(self.names)
+        wanted |= {b.name for b in imported.values()
+                   if b.qname in self.index.by_qname and b.name != b.qname.rsplit(".", 1)[-1]}
+        nodes = _identifiers(root, data, wanted)
         for node in nodes:
             parent = node.parent
             if parent is None:
