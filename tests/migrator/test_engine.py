@@ -260,3 +260,30 @@ def test_rename_keeps_spelling_and_removes_dead_imports() -> None:
 def test_module_receivers_are_not_method_receivers() -> None:
     assert ids("import numpy as np\nimport pandas as pd\nnp.append(a, b)\n") == []
     assert ids("import pandas as pd\nclass Grid:\n    pass\nGrid().append(1)\n") == []
+
+
+def test_fix_that_breaks_the_parse_is_dropped_and_reported() -> None:
+    from apimig.migrator.rules.loader import load_pack_text
+
+    rule_text = PACK.read_text().split("- id: numpy-in1d")[0].replace("numpy.trapezoid", "builtins.lambda")
+    rules = load_pack_text(rule_text, "keyword.yaml")
+    eng = Engine(Config(installed_versions=False), rules=rules)
+    src = "import numpy as np\nx = np.trapz(y)\n"
+    result = eng.fix(src)
+    assert result.new_source is None
+    assert [(f.rule_id, why) for f, why in result.dropped] == [("numpy-trapz", "the fix would break the parse")]
+
+
+def test_test_rules_command(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(["test-rules", str(PACK)], capsys)
+    assert code == 0 and out.strip().endswith("0 failed")
+
+
+def test_apimig_itself_is_clean() -> None:
+    root = Path(__file__).resolve().parents[2]
+    eng = Engine(Config(installed_versions=False))
+    dirty = []
+    for folder in ("migrator", "server", "models", "bench"):
+        for path in (root / folder).rglob("*.py"):
+            dirty += [f"{path}:{f.start.line + 1} {f.rule_id}" for f in eng.check(path.read_text(encoding="utf-8"))]
+    assert not dirty
