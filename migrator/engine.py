@@ -11,6 +11,7 @@ from .analysis import Resolver, parser
 from .codemod import Document, Planned, apply_edits, combine, plan_finding
 from .config import Config
 from .findings import FileResult, Finding
+from .imports import drop_stale_module_imports
 from .matcher import Matcher, RuleIndex, suppressions
 from .rules.registry import load_rules
 from .rules.schema import Rule
@@ -172,6 +173,10 @@ class Engine:
             current = new
             only = None if only is None else set()  # keys refer to the first version only
         result.findings = first_findings or []
+        if result.applied:
+            modules = {".".join(parts[:i]) for f in result.applied for parts in [self.by_id[f.rule_id].old.split(".")]
+                       for i in range(2, len(parts))}
+            current = drop_stale_module_imports(current, source, modules, self._parser)
         if current != source:
             result.new_source = current
             result.remaining = self.check(current, path)

@@ -8,6 +8,7 @@ scope, ``isin`` when ``from numpy import isin`` is, and otherwise adds an import
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,7 +20,8 @@ from tree_sitter import Node
 from .analysis import Binding, Resolver, captures, dotted, text
 
 _LOWERCASE_CLASSES = {"datetime.datetime", "datetime.date", "datetime.time", "datetime.timedelta",
-                      "datetime.timezone", "collections.defaultdict", "collections.deque"}
+                      "datetime.timezone", "collections.defaultdict", "collections.deque",
+                      "matplotlib.colormaps", "matplotlib.rcParams", "matplotlib.color_sequences"}
 
 
 @dataclass(frozen=True, order=True)
@@ -57,6 +59,11 @@ def is_module(path: str) -> bool:
         except (ImportError, ValueError):
             return False
     return parts[0] in _MODULE_TREES and not any(p[:1].isupper() for p in parts)
+
+
+def _looks_like_module(path: str) -> bool:
+    """``torch.linalg`` yes, ``pandas.DataFrame`` or ``matplotlib.colormaps`` no (a guess for packages we cannot inspect)."""
+    return path not in _LOWERCASE_CLASSES and all(p.islower() or p.isdigit() or p.startswith("_") for p in path.split("."))
 
 
 def module_of(qname: str) -> tuple[str, str]:
@@ -100,6 +107,11 @@ def render(qname: str, at: Node, resolver: Resolver, prefer_from: bool,
                 and is_module(module):
             return expr, Need("import", module)  # `import collections` does not load collections.abc
         return expr, None
+    if prefer_from:
+        # the user imported the old name with `from`: import the new one the same way
+        parent, _, name = qname.rpartition(".")
+        if parent and (is_module(parent) or _looks_like_module(parent)):
+            module, rest = parent, name
     head = rest.split(".")[0]
     taken = resolver.lookup(head, at) or resolver.module.bindings.get(head) or []
     if prefer_from and rest and all(b is replacing for b in taken):
@@ -252,3 +264,61 @@ def plan(root: Node, data: bytes, needs: Iterable[Need], removals: Iterable[Bind
         else:
             edits.append(ByteEdit(offset, offset, prefix.replace("\n", newline) + body + suffix.replace("\n", newline)))
     return edits
+
+
+def drop_stale_module_imports(source: str, before: str, modules: Iterable[str], parser: "object") -> str:
+    """Remove ``import scipy.misc`` once a fix rewrote every ``scipy.misc.…`` use it existed for."""
+    data = source.encode("utf-8", "surrogatepass")
+    root = parser.parse(data).root_node  # type: ignore[attr-defined]
+    edits: list[ByteEdit] = []
+    for stmt in captures("(import_statement) @s", root).get("s", []):
+        dead = []
+        for name in stmt.children_by_field_name("name"):
+            if name.type != "dotted_name":
+                continue
+            path = dotted(name)
+            if "." not in path or path not in modules:
+                continue
+            pattern = re.compile(rf"(?<![\w.]){re.escape(path)}\b")
+            outside = lambda text: len(pattern.findall(text)) - len(pattern.findall(text_of_imports(text)))  # noqa: E731
+            if outside(before) > 0 and outside(source) == 0:
+                dead.append(path)
+        if dead:
+            others = [dotted(n) for s2 in captures("(import_statement) @s", root).get("s", [])
+                      for n in s2.children_by_field_name("name") if n.type == "dotted_name"]
+            keep_root = {p for p in dead if re.search(rf"(?<![\w.]){re.escape(p.split('.')[0])}\.", source)
+                         and not any(q != p and q.split(".")[0] == p.split(".")[0] for q in others)}
+            new = _rewrite_import_paths(stmt, set(dead), keep_root)
+            edits.append(_delete_statement(stmt, data) if new is None else ByteEdit(stmt.start_byte, stmt.end_byte, new))
+    if not edits:
+        return source
+    return _apply(data, edits).decode("utf-8", "surrogatepass")
+
+
+def text_of_imports(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if line.lstrip().startswith(("import ", "from ")))
+
+
+def _rewrite_import_paths(stmt: Node, remove: set[str], keep_root: set[str]) -> str | None:
+    """Drop dotted names from an import; those in ``keep_root`` become ``import <root>`` (still used)."""
+    node = cst.parse_statement(text(stmt))
+    assert isinstance(node, cst.SimpleStatementLine)
+    imp = node.body[0]
+    assert isinstance(imp, cst.Import)
+    kept = []
+    for a in imp.names:
+        full = cst.helpers.get_full_name_for_node(a.name)
+        if a.asname is not None or full not in remove:
+            kept.append(a)
+        elif full in keep_root:
+            kept.append(a.with_changes(name=cst.Name(full.split(".")[0])))
+    if not kept:
+        return None
+    kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return cst.Module([]).code_for_node(imp.with_changes(names=kept))
+
+
+def _apply(data: bytes, edits: list[ByteEdit]) -> bytes:
+    for e in sorted(edits, key=lambda e: e.start, reverse=True):
+        data = data[: e.start] + e.text.encode("utf-8") + data[e.end:]
+    return data

@@ -287,3 +287,9 @@ def test_apimig_itself_is_clean() -> None:
         for path in (root / folder).rglob("*.py"):
             dirty += [f"{path}:{f.start.line + 1} {f.rule_id}" for f in eng.check(path.read_text(encoding="utf-8"))]
     assert not dirty
+
+
+def test_dotted_import_of_a_rewritten_module_is_replaced() -> None:
+    assert fixed("import scipy.misc\nv = scipy.misc.comb(5, 2)\n") == "import scipy.special\nv = scipy.special.comb(5, 2)\n"
+    assert fixed("import scipy.misc\nimport scipy.misc as keep\nv = scipy.misc.comb(5, 2)\nkeep.x\n") == \
+        "import scipy.misc as keep\nimport scipy.special\nv = scipy.special.comb(5, 2)\nkeep.x\n"  # aliased: still used
