@@ -204,9 +204,11 @@ class Matcher:
                 continue
             if inferred == rule.receiver:
                 out.append(Match(rule, node, "method", call, None, receiver))
-            elif inferred is None and rule.unknown_receiver == "manual" and _imports_library(resolver, rule):
+            elif inferred is None and rule.unknown_receiver == "manual" and _imports_library(resolver, rule) \
+                    and not any(m.manual_reason for m in out):  # one manual finding per call, not one per type
+                types = " or ".join(sorted({r.receiver for r in rules if r.unknown_receiver == "manual"}))  # type: ignore[misc]
                 out.append(Match(rule, node, "method", call, None, receiver,
-                                 manual_reason=f"the receiver's type is unknown; fix it by hand if it is a {rule.receiver}"))
+                                 manual_reason=f"the receiver's type is unknown; fix it by hand if it is a {types}"))
             # inferred is another type (or KNOWN_OTHER): never touch it
         return out
 
