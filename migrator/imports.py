@@ -202,13 +202,19 @@ def _rewrite_import(stmt: Node, remove: set[str]) -> str | None:
     return cst.Module([]).code_for_node(imp.with_changes(names=kept))
 
 
-def _delete_statement(stmt: Node, data: bytes) -> ByteEdit:
+def _delete_statement(stmt: Node, data: bytes, eat_blank: bool = True) -> ByteEdit:
     start, end = stmt.start_byte, stmt.end_byte
     line_start = data.rfind(b"\n", 0, start) + 1
     if data[line_start:start].strip() == b"":
         start = line_start
         nl = data.find(b"\n", end)
         end = len(data) if nl == -1 else nl + 1
+        previous_blank = start == 0 or data[:start].endswith((b"\n\n", b"\n\r\n"))
+        if previous_blank and eat_blank:  # do not leave a blank line where the import block was
+            for blank in (b"\r\n", b"\n"):
+                if data.startswith(blank, end):
+                    end += len(blank)
+                    break
     return ByteEdit(start, end, "")
 
 
@@ -242,6 +248,7 @@ def plan(root: Node, data: bytes, needs: Iterable[Need], removals: Iterable[Bind
         else:
             new_lines.append(need.line())
     edits: list[ByteEdit] = []
+    deleted: dict[int, Node] = {}
     for sid in set(by_stmt_add) | set(by_stmt_remove):
         stmt = (by_stmt_add.get(sid) or by_stmt_remove[sid])[0]
         add = by_stmt_add.get(sid, (stmt, set()))[1]
@@ -253,13 +260,19 @@ def plan(root: Node, data: bytes, needs: Iterable[Need], removals: Iterable[Bind
                 new = _rewrite_import(stmt, rem)
         except (cst.ParserSyntaxError, AssertionError):
             continue
-        edits.append(_delete_statement(stmt, data) if new is None else ByteEdit(stmt.start_byte, stmt.end_byte, new))
+        if new is None:
+            edits.append(_delete_statement(stmt, data))
+            deleted[edits[-1].start] = stmt
+        else:
+            edits.append(ByteEdit(stmt.start_byte, stmt.end_byte, new))
     if new_lines:
         offset, prefix, suffix = _insert_point(root, data)
         body = newline.join(dict.fromkeys(new_lines))
         for i, e in enumerate(edits):
             if e.start <= offset <= e.end and e.text == "":  # the anchor itself is deleted: take its place
-                edits[i] = ByteEdit(e.start, e.end, body + newline)
+                stmt = deleted[e.start]
+                kept = _delete_statement(stmt, data, eat_blank=False)
+                edits[i] = ByteEdit(kept.start, kept.end, body + newline)
                 break
         else:
             edits.append(ByteEdit(offset, offset, prefix.replace("\n", newline) + body + suffix.replace("\n", newline)))
