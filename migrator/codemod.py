@@ -16,7 +16,7 @@ from tree_sitter import Node
 
 from .analysis import Binding, Resolver, line_starts, text
 from .findings import Edit, Finding, Fix, Pos
-from .imports import EAGER_PACKAGES, ByteEdit, Need, is_module, module_of, plan, render, usages
+from .imports import EAGER_PACKAGES, ByteEdit, Need, looks_like_module, is_module, module_of, plan, render, usages
 from .matcher import Match
 from .rules.schema import HOLE, Rule
 from .transforms import load_transforms
@@ -234,6 +234,28 @@ def _tail_rename(node: Node, old: str, new: str, doc: Document, ctx: _Ctx) -> By
     return ByteEdit(prefix.end_byte, node.end_byte, "." + ".".join(new_parts[k:]))
 
 
+def _sibling_module(match: Match, new: str, doc: Document, ctx: _Ctx) -> str | None:
+    """``from scipy import misc; misc.comb`` -> ``from scipy import special; special.comb``."""
+    b = match.binding
+    if b is None or b.style != "from" or match.node.type != "attribute" or not b.qname:
+        return None
+    depth = len(b.qname.split("."))
+    parts = new.split(".")
+    parent = b.qname.rpartition(".")[0]
+    if len(parts) <= depth or ".".join(parts[: depth - 1]) != parent:
+        return None
+    module = ".".join(parts[:depth])
+    if not (is_module(module) or looks_like_module(module)):
+        return None
+    name = parts[depth - 1]
+    bound = doc.resolver.lookup(name, match.node) or doc.resolver.module.bindings.get(name) or []
+    if any(x.qname != module for x in bound):
+        return None
+    if not bound:
+        ctx.needs.add(Need("from", parent, name))
+    return ".".join(parts[depth - 1:])
+
+
 def build(match: Match, doc: Document) -> tuple[list[ByteEdit], set[Need], Binding | None]:
     """The edits that fix ``match``; raises Decline with the reason when it cannot be fixed."""
     rule, node, fix = match.rule, match.node, match.rule.fix
@@ -267,6 +289,9 @@ def build(match: Match, doc: Document) -> tuple[list[ByteEdit], set[Need], Bindi
         tail = _tail_rename(node, rule.old, fix.rename, doc, ctx)
         if tail is not None:
             return [tail], ctx.needs, None
+        sibling = _sibling_module(match, fix.rename, doc, ctx)
+        if sibling is not None:
+            return [ByteEdit(node.start_byte, node.end_byte, sibling)], ctx.needs, _freed(match, sibling, ctx)
         expr = ctx.render(fix.rename)
         return [ByteEdit(node.start_byte, node.end_byte, expr)], ctx.needs, _freed(match, expr, ctx)
     if fix.template:

@@ -61,7 +61,7 @@ def is_module(path: str) -> bool:
     return parts[0] in _MODULE_TREES and not any(p[:1].isupper() for p in parts)
 
 
-def _looks_like_module(path: str) -> bool:
+def looks_like_module(path: str) -> bool:
     """``torch.linalg`` yes, ``pandas.DataFrame`` or ``matplotlib.colormaps`` no (a guess for packages we cannot inspect)."""
     return path not in _LOWERCASE_CLASSES and all(p.islower() or p.isdigit() or p.startswith("_") for p in path.split("."))
 
@@ -110,7 +110,7 @@ def render(qname: str, at: Node, resolver: Resolver, prefer_from: bool,
     if prefer_from:
         # the user imported the old name with `from`: import the new one the same way
         parent, _, name = qname.rpartition(".")
-        if parent and (is_module(parent) or _looks_like_module(parent)):
+        if parent and (is_module(parent) or looks_like_module(parent)):
             module, rest = parent, name
     head = rest.split(".")[0]
     taken = resolver.lookup(head, at) or resolver.module.bindings.get(head) or []
