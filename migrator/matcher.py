@@ -159,6 +159,7 @@ class Matcher:
         if not imported:
             return []
         matches: list[Match] = []
+        roots = {b.qname.split(".")[0] for b in imported.values() if b.qname}
         wanted = set(self.names & words) if words is not None else set(self.names)
         wanted |= {b.name for b in imported.values()
                    if b.qname in self.index.by_qname and b.name != b.qname.rsplit(".", 1)[-1]}
@@ -168,7 +169,7 @@ class Matcher:
             if parent is None:
                 continue
             if parent.type == "attribute" and parent.child_by_field_name("attribute") == node:
-                matches.extend(self._attribute(parent, resolver))
+                matches.extend(self._attribute(parent, resolver, imported, roots))
             elif parent.type in ("dotted_name", "aliased_import") or (
                     parent.type == "keyword_argument" and parent.child_by_field_name("name") == node):
                 continue
@@ -181,9 +182,13 @@ class Matcher:
                                            and m.node.parent.id in ids and m.where != "method")]
         return [m for m in kept if not _guarded(m.node)]
 
-    def _attribute(self, node: Node, resolver: Resolver) -> list[Match]:
+    def _attribute(self, node: Node, resolver: Resolver, imported: Mapping[str, Binding], roots: set[str]) -> list[Match]:
         out: list[Match] = []
-        chain = resolver.qualified_chain(node)
+        head = node
+        while head.type == "attribute":
+            head = head.child_by_field_name("object")  # type: ignore[assignment]
+        # resolving costs a scope walk: only chains that start with an imported name can match
+        chain = resolver.qualified_chain(node) if head.type == "identifier" and text(head) in imported else None
         call = _callee_call(node)
         if chain is not None:
             qname, binding = chain
@@ -193,7 +198,8 @@ class Matcher:
             if out:
                 return out
         name = text(node.child_by_field_name("attribute"))  # type: ignore[arg-type]
-        rules = self.index.by_method.get(name, ())
+        # a receiver of a library's type can only exist where that library is imported
+        rules = [r for r in self.index.by_method.get(name, ()) if r.receiver.split(".")[0] in roots]  # type: ignore[union-attr]
         if not rules:
             return out
         receiver = node.child_by_field_name("object")
