@@ -1,0 +1,221 @@
+"""Latency of apimig-lsp (and `ruff server` when installed) under a scripted LSP client.
+
+Opens a generated 3,000-line and 10,000-line file of realistic numpy/pandas code, makes 100
+incremental edits and prints p50/p95 of didChange -> publishDiagnostics, then of code-action
+requests. Usage: python bench/lsp_latency.py [--edits 100] [--sizes 3000 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types as lsp
+from pygls.lsp.client import LanguageClient
+
+BLOCK = '''
+def load_{i}(path, cols=None):
+    """Read table {i} and normalise it."""
+    df = pd.read_csv(path, usecols=cols)
+    for name, col in df.iteritems():
+        if col.dtype == np.float_:
+            df[name] = col.astype(np.float64)
+    values = np.asarray(df.values, dtype=float)
+    total = float(np.sum(values)) if values.size else 0.0
+    label = "série-{i} ✓"
+    result = {{"total": total, "label": label, "n": len(df)}}
+    return result
+
+
+class Model{i}:
+    """A small model with a few numpy operations."""
+
+    def __init__(self, size: int = {i}) -> None:
+        self.size = size
+        self.weights = np.zeros((size, 3), dtype=np.float64)
+        self.history: list[float] = []
+
+    def step(self, x):
+        y = np.dot(self.weights.T, x)
+        self.history.append(float(y.mean()))
+        return np.clip(y, 0, 1)
+
+    def reset(self) -> None:
+        self.weights[:] = 0
+        self.history.clear()
+
+    def summary(self) -> dict:
+        if not self.history:
+            return {{"mean": 0.0, "n": 0}}
+        return {{"mean": sum(self.history) / len(self.history), "n": len(self.history)}}
+
+'''
+HEADER = "import numpy as np\nimport pandas as pd\n\n"
+
+
+def make_source(lines: int) -> str:
+    parts, i = [HEADER], 0
+    while sum(p.count("\n") for p in parts) < lines:
+        parts.append(BLOCK.format(i=i))
+        i += 1
+    return "".join(parts)
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] * 1000
+
+
+class Bench:
+    def __init__(self, name: str, cmd: list[str], init: Any) -> None:
+        self.name, self.cmd, self.init = name, cmd, init
+        self.client = LanguageClient("apimig-bench", "0")
+        # We never read the server's capabilities; keep them raw (lsprotocol rejects some of ruff's).
+        self.client.protocol._converter.register_structure_hook(lsp.InitializeResult, lambda d, _t: d)
+        self.events: dict[str, asyncio.Event] = {}
+        self.latest: dict[str, lsp.PublishDiagnosticsParams] = {}
+
+        @self.client.feature(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def _published(params: lsp.PublishDiagnosticsParams) -> None:
+            self.latest[params.uri] = params
+            if (ev := self.events.get(params.uri)) is not None:
+                ev.set()
+
+        @self.client.feature(lsp.WORKSPACE_CONFIGURATION)
+        def _config(params: lsp.ConfigurationParams) -> list[Any]:
+            return [None for _ in params.items]
+
+        @self.client.feature(lsp.WINDOW_LOG_MESSAGE)
+        def _log(params: Any) -> None:
+            pass
+
+        @self.client.feature(lsp.WINDOW_SHOW_MESSAGE)
+        def _show(params: Any) -> None:
+            pass
+
+    async def start(self, root: Path) -> None:
+        await self.client.start_io(*self.cmd)
+        await self.client.initialize_async(
+            lsp.InitializeParams(
+                capabilities=lsp.ClientCapabilities(
+                    general=lsp.GeneralClientCapabilities(position_encodings=[lsp.PositionEncodingKind.Utf16]),
+                    text_document=lsp.TextDocumentClientCapabilities(
+                        publish_diagnostics=lsp.PublishDiagnosticsClientCapabilities(version_support=True),
+                        code_action=lsp.CodeActionClientCapabilities(
+                            code_action_literal_support=lsp.ClientCodeActionLiteralOptions(
+                                code_action_kind=lsp.ClientCodeActionKindOptions(value_set=["quickfix", "source"])
+                            )
+                        ),
+                    ),
+                ),
+                root_uri=root.as_uri(),
+                initialization_options=self.init,
+            )
+        )
+        self.client.initialized(lsp.InitializedParams())
+
+    async def wait(self, uri: str, version: int, send: Any) -> float:
+        ev = self.events[uri] = asyncio.Event()
+        t0 = time.perf_counter()
+        send()
+        while True:
+            await asyncio.wait_for(ev.wait(), 30)
+            ev.clear()
+            got = self.latest[uri]
+            if got.version in (None, version):
+                return time.perf_counter() - t0
+
+    async def run_file(self, path: Path, edits: int) -> dict[str, float]:
+        uri, text = path.as_uri(), path.read_text()
+        doc = lsp.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)
+        first = await self.wait(uri, 1, lambda: self.client.text_document_did_open(lsp.DidOpenTextDocumentParams(doc)))
+        change_lat: list[float] = []
+        n_lines = text.count("\n")
+        for k in range(edits):
+            version = k + 2
+            line = 3 + (k * 37) % (n_lines - 3)
+            change = lsp.TextDocumentContentChangePartial(
+                range=lsp.Range(start=lsp.Position(line, 0), end=lsp.Position(line, 0)), text=f"z{k} = {k}\n"
+            )
+            params = lsp.DidChangeTextDocumentParams(
+                text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=version), content_changes=[change]
+            )
+            change_lat.append(await self.wait(uri, version, lambda: self.client.text_document_did_change(params)))
+        diags = list(self.latest[uri].diagnostics)
+        action_lat: list[float] = []
+        for k in range(edits):
+            if not diags:
+                break
+            d = diags[(k * 7) % len(diags)]
+            t0 = time.perf_counter()
+            await self.client.text_document_code_action_async(
+                lsp.CodeActionParams(
+                    text_document=lsp.TextDocumentIdentifier(uri=uri),
+                    range=d.range,
+                    context=lsp.CodeActionContext(diagnostics=[d]),
+                )
+            )
+            action_lat.append(time.perf_counter() - t0)
+        self.client.text_document_did_close(lsp.DidCloseTextDocumentParams(lsp.TextDocumentIdentifier(uri=uri)))
+        return {
+            "open_ms": first * 1000,
+            "diagnostics": len(diags),
+            "change_p50": pct(change_lat, 0.5), "change_p95": pct(change_lat, 0.95),
+            "action_p50": pct(action_lat, 0.5) if action_lat else float("nan"),
+            "action_p95": pct(action_lat, 0.95) if action_lat else float("nan"),
+        }
+
+    async def stop(self) -> None:
+        try:
+            await asyncio.wait_for(self.client.shutdown_async(None), 10)
+            self.client.exit(None)
+        finally:
+            await self.client.stop()
+
+
+async def main_async(args: argparse.Namespace) -> int:
+    servers = [("apimig", [sys.executable, "-m", "apimig.server"], {"targets": {"numpy": "2.0", "pandas": "2.0"}})]
+    ruff = shutil.which("ruff") or (shutil.which("ruff", path=str(Path(sys.executable).parent)))
+    if ruff:
+        servers.append(("ruff", [ruff, "server"], {"settings": {"lint": {"select": ["E", "F", "NPY"]}}}))
+    else:
+        print("ruff not installed: skipping `ruff server`", file=sys.stderr)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        files = []
+        for size in args.sizes:
+            p = root / f"legacy_{size}.py"
+            p.write_text(make_source(size))
+            files.append((size, p))
+        print(f"{'server':8} {'lines':>6} {'diags':>6} {'open ms':>8} {'change p50':>11} {'p95':>7} {'action p50':>11} {'p95':>7}")
+        for name, cmd, init in servers:
+            bench = Bench(name, cmd, init)
+            await bench.start(root)
+            try:
+                for size, path in files:
+                    r = await bench.run_file(path, args.edits)
+                    print(
+                        f"{name:8} {size:>6} {r['diagnostics']:>6} {r['open_ms']:>8.1f} {r['change_p50']:>11.1f} "
+                        f"{r['change_p95']:>7.1f} {r['action_p50']:>11.1f} {r['action_p95']:>7.1f}"
+                    )
+            finally:
+                await bench.stop()
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--edits", type=int, default=100)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[3000, 10000])
+    return asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""Neovim end to end: headless nvim 0.7+ with editors/nvim/apimig.lua drives the real server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+NVIM = shutil.which("nvim")
+
+LEGACY = 'import numpy as np\ns = "héllo😀"; x = np.float_(1)\ny = 2\n'
+
+
+def test_headless_neovim_applies_quick_fix(tmp_path: Path) -> None:
+    if NVIM is None:
+        if os.environ.get("APIMIG_EDITOR_TESTS") == "required":
+            pytest.fail("nvim is not on PATH but APIMIG_EDITOR_TESTS=required")
+        pytest.skip("nvim is not on PATH (Debian package `neovim`; .ci/run installs it)")
+    (tmp_path / "pyproject.toml").write_text("[tool.apimig]\n")
+    target = tmp_path / "legacy.py"
+    target.write_text(LEGACY, encoding="utf-8")
+    result = tmp_path / "result.txt"
+    env = {
+        **os.environ,
+        "APIMIG_LUA": str(ROOT / "editors" / "nvim" / "apimig.lua"),
+        "APIMIG_FILE": str(target),
+        "APIMIG_PYTHON": sys.executable,
+        "APIMIG_RESULT": str(result),
+    }
+    script = Path(__file__).with_name("nvim_e2e.lua")
+    proc = subprocess.run(
+        [str(NVIM), "--headless", "-u", "NONE", "-i", "NONE", "-n", "-c", f"luafile {script}"],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=90, stdin=subprocess.DEVNULL,
+    )
+    outcome = result.read_text() if result.exists() else f"no result; rc={proc.returncode} {proc.stderr[-2000:]}"
+    assert outcome == "ok numpy-float-underscore Replace with `np.float64`", outcome
+    assert target.read_text(encoding="utf-8") == LEGACY.replace("np.float_(1)", "np.float64(1)")

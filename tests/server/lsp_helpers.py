@@ -1,0 +1,89 @@
+"""Helpers for the end-to-end LSP tests: a recording client, waiting for a version, applying edits."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import Any, Callable, Sequence
+
+from lsprotocol import types as lsp
+from pytest_lsp import ClientServerConfig, LanguageClient, make_test_lsp_client
+
+SERVER = ClientServerConfig(
+    server_command=[sys.executable, "-m", "apimig.server"],
+    client_factory=lambda: recording_client(),
+)
+
+
+def recording_client() -> LanguageClient:
+    """pytest-lsp's client, also keeping every publishDiagnostics with its version."""
+    client = make_test_lsp_client()
+    published: list[lsp.PublishDiagnosticsParams] = []
+    features = client.protocol.fm.features
+    original = features[lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
+
+    def record(params: lsp.PublishDiagnosticsParams) -> Any:
+        published.append(params)
+        return original(params)
+
+    features[lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = record
+    client.published = published  # type: ignore[attr-defined]
+    return client
+
+
+async def wait_published(
+    client: LanguageClient,
+    uri: str,
+    version: int | None = None,
+    where: Callable[[lsp.PublishDiagnosticsParams], bool] = lambda p: True,
+    timeout: float = 20.0,
+) -> lsp.PublishDiagnosticsParams:
+    """The first publish for ``uri`` (at ``version``) that satisfies ``where``."""
+    published: list[lsp.PublishDiagnosticsParams] = client.published  # type: ignore[attr-defined]
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        for p in published:
+            if p.uri == uri and (version is None or p.version == version) and where(p):
+                return p
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"no diagnostics for {uri} v{version}; got {[(p.uri, p.version) for p in published]}")
+
+
+def open_doc(client: LanguageClient, uri: str, text: str, version: int = 1) -> None:
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(
+            text_document=lsp.TextDocumentItem(uri=uri, language_id="python", version=version, text=text)
+        )
+    )
+
+
+def change_doc(client: LanguageClient, uri: str, version: int, changes: Sequence[Any]) -> None:
+    client.text_document_did_change(
+        lsp.DidChangeTextDocumentParams(
+            text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=list(changes),
+        )
+    )
+
+
+def _offset(text: str, pos: lsp.Position) -> int:
+    """Offset of an LSP (UTF-16) position, computed independently of the server's code."""
+    lines = text.split("\n")
+    before = sum(len(line) + 1 for line in lines[: pos.line])
+    line = lines[pos.line] if pos.line < len(lines) else ""
+    units = line.encode("utf-16-le")[: 2 * pos.character].decode("utf-16-le")
+    return before + len(units)
+
+
+def apply_edits(text: str, edits: Sequence[lsp.TextEdit]) -> str:
+    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        start, end = _offset(text, edit.range.start), _offset(text, edit.range.end)
+        text = text[:start] + edit.new_text + text[end:]
+    return text
+
+
+def edits_of(action: lsp.CodeAction, uri: str) -> list[lsp.TextEdit]:
+    assert action.edit is not None, action
+    if action.edit.document_changes:
+        return [e for dc in action.edit.document_changes if dc.text_document.uri == uri for e in dc.edits]  # type: ignore[union-attr]
+    return list((action.edit.changes or {}).get(uri, []))
