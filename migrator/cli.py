@@ -31,7 +31,6 @@ COMMANDS.register("eval", "apimig.migrator.learner.cli:cli_eval")
 COMMANDS.register("model", "apimig.models.cli:cli_model")
 COMMANDS.register("edit", "apimig.models.editing_cli:cli_edit")
 COMMANDS.register("train", "apimig.models.editing_cli:cli_train")
-COMMANDS.register("experiment", "apimig.models.experiment:cli_experiment")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -63,7 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "fix":
             p.add_argument("--diff", action="store_true", help="show the changes, write nothing")
             p.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that may change behaviour")
-            p.add_argument("--model", metavar="DIR", help="local code model for findings without a safe rule fix")
+            p.add_argument("--model", metavar="DIR", help="local code model (safetensors) for findings the rules "
+                           "cannot fix; its fixes are validated and labelled")
+            p.add_argument("--strategy", default="with_rules", choices=("basic", "with_context", "with_rules", "cot"),
+                           help="prompt strategy of the model tier (default with_rules)")
     rules = sub.add_parser("rules", help="inspect rules")
     rules_sub = rules.add_subparsers(dest="rules_command")
     lst = rules_sub.add_parser("list", help="every rule, whether it is active and why")
@@ -103,7 +105,9 @@ def cmd_check_fix(args: argparse.Namespace) -> int:
     if args.format == "text" and not args.quiet:
         _print_targets(engine)
     files = list(iter_python_files(paths, config.exclude))
-    job = Job(fix=fixing, unsafe=config.unsafe_fixes, write=fixing and not args.diff)
+    use_model = fixing and bool(getattr(args, "model", None))
+    # with a model, the rule pass writes nothing: the hybrid redoes files with findings from their text
+    job = Job(fix=fixing, unsafe=config.unsafe_fixes, write=fixing and not args.diff and not use_model)
     show_progress = sys.stderr.isatty() and not args.no_progress and not args.quiet
     results: list[FileResult] = []
     diffs: list[str] = []
@@ -111,12 +115,14 @@ def cmd_check_fix(args: argparse.Namespace) -> int:
     for out in run(config, job, files, jobs=args.jobs, progress=show_progress, engine=engine if args.jobs <= 1 else None):
         results.append(out.result)
         lines += out.lines
-        if fixing and args.diff and out.result.new_source is not None and out.old_source is not None:
+        if fixing and args.diff and not use_model and out.result.new_source is not None and out.old_source is not None:
             diffs.append(unified_diff(out.result.path, out.old_source, out.result.new_source))
-    if getattr(args, "model", None):
-        from .hybrid.cli import apply_model_tier  # lazy: the ml extra is optional
+    if use_model:
+        from .hybrid.cli import apply_model_tier, fixes_summary
 
-        apply_model_tier(args.model, engine, results, write=not args.diff, diffs=diffs)
+        tier = apply_model_tier(args.model, engine, results, write=not args.diff, diffs=diffs, strategy=args.strategy)
+        if tier.loaded and not args.quiet and args.format == "text":
+            print(f"apimig: {fixes_summary(tier)}", file=sys.stderr)
     for r in results:
         if r.error:
             print(f"apimig: {r.path}: {r.error}", file=sys.stderr)

@@ -12,11 +12,17 @@ from typing import Sequence
 
 from ..dataset import DatasetError, Pair, load_pairs, load_split
 from ..evaluation import evaluate, format_table
+from ..registry import Registry, RegistryError
 from ..rules.loader import RuleFileError, load_pack_file
 from ..rules.registry import load_rules
 from ..rules.schema import Rule
 from .generalize import learn
 from .writer import write_pack
+
+#: ``--model`` evaluators, found lazily: the ml extra is optional and the migrator never imports it.
+MODEL_EVALUATORS: Registry = Registry("model evaluator")  # type: ignore[type-arg]
+MODEL_EVALUATORS.register("model", "apimig.models.evaluation:model_eval_cli")
+STRATEGIES = ("basic", "with_context", "with_rules", "cot")
 
 
 def _progress(enabled: bool):  # type: ignore[no-untyped-def]
@@ -69,6 +75,10 @@ def cli_eval(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--json", dest="json_out", help="write the report as JSON to this file ('-' for stdout)")
     ap.add_argument("--pairs-detail", action="store_true", help="include every pair's output in the JSON")
     ap.add_argument("--safe-only", action="store_true", help="apply only safe fixes")
+    ap.add_argument("--model", metavar="DIR", help="also score the model tier of this local model, per strategy")
+    ap.add_argument("--strategy", action="append", choices=STRATEGIES, help="with --model; repeatable (default: all)")
+    ap.add_argument("--limit", type=int, default=0, help="with --model: only the first N test pairs")
+    ap.add_argument("--device", help="with --model: cpu, cuda, ... (default: automatic)")
     args = ap.parse_args(argv)
     try:
         pairs = load_pairs(args.pairs)
@@ -96,6 +106,17 @@ def cli_eval(argv: Sequence[str] | None = None) -> int:
             print(text)
         else:
             Path(args.json_out).write_text(text + "\n", encoding="utf-8")
+    if args.model:
+        try:
+            model_eval = MODEL_EVALUATORS.get("model")
+        except (ImportError, RegistryError) as exc:
+            print(f"apimig eval --model: the model tier needs the ml extra (pip install 'apimig[ml]'): {exc}",
+                  file=sys.stderr)
+            return 2
+        test_pairs = test[: args.limit] if args.limit else test
+        json_model = str(Path(args.json_out).with_suffix(".model.json")) if args.json_out not in (None, "-") else None
+        return int(model_eval(args.model, test_pairs, rules, strategies=args.strategy or STRATEGIES,
+                              device=args.device, json_out=json_model))
     return 0
 
 

@@ -1,0 +1,41 @@
+"""Shared fixtures for the model tier: the organism is built once and cached across runs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _cache_root() -> Path:
+    env = os.environ.get("APIMIG_CACHE")
+    return Path(env) if env else REPO / ".apimig-cache"
+
+
+@pytest.fixture(scope="session")
+def organism_dir() -> Path:
+    """Directory of the model organism; built on first use (about a minute on 2 CPU cores)."""
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    from filelock import FileLock
+
+    from apimig.models.organism import build_organism, organism_is_built
+
+    path = _cache_root() / "organism"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(path) + ".lock"):  # parallel sessions (xdist, engineers) build it once
+        if not organism_is_built(path):
+            build_organism(path, seed=0)
+    return path
+
+
+@pytest.fixture(scope="session")
+def organism(organism_dir: Path) -> Any:
+    """The organism loaded through the same path a real model takes."""
+    from apimig.models.loading import load_model
+
+    return load_model(organism_dir, device="cpu")

@@ -1,0 +1,100 @@
+"""The hybrid end to end on the organism, loaded through ``load_proposer`` as ``fix --model`` does."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from apimig.migrator.api import Engine, load_config
+from apimig.migrator.hybrid import Hybrid, ProposerUnavailable, load_proposer
+
+SRC = """import numpy as np
+values = np.linspace(0, 1, 5)
+area = np.trapz(values)
+m = np.product(values)
+f = np.float_(3)
+"""
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    base = Engine(load_config(targets={"numpy": "2.0"}))
+    guided = {"numpy-trapz", "numpy-product"}  # medium confidence: the rule guides the model
+    return Engine(base.config, rules=[replace(r, confidence=0.7, origin="learned") if r.id in guided else r
+                                      for r in base.rules])
+
+
+def test_rule_guided_model_fixes_on_the_organism(organism_dir: Path, engine: Engine) -> None:
+    proposer = load_proposer(organism_dir, strategy="with_rules", device="cpu", max_new_tokens=24)
+    res = Hybrid(engine, proposer).fix(SRC, "demo.py")
+    routes = {d.finding.rule_id: d.route for d in res.decisions}
+    assert routes == {"numpy-trapz": "rule-guided-model", "numpy-product": "rule-guided-model",
+                      "numpy-float-underscore": "rule"}
+    guided = [d for d in res.decisions if d.route == "rule-guided-model"]
+    written = [c.text for d in guided for c, _ in d.rejected] + [e.text for d in guided if d.fix for e in d.fix.edits]
+    # the rule in the prompt steers the organism (which prefers the old API) to the new one
+    assert any("np.trapezoid(" in t or "np.prod(" in t for t in written), written
+    for d in guided:  # each guided finding is either a validated fix or manual with the validator's reason
+        if d.fix is None:
+            assert d.manual_reason and d.manual_reason.startswith("model candidates rejected"), d
+        else:
+            assert d.fix.tier == "unsafe" and 0.0 < d.fix.confidence <= 1.0
+            assert "rule-guided model, confidence" in d.fix.title
+    assert res.file.new_source is not None
+    remaining = {f.rule_id for f in engine.check(res.file.new_source)}
+    assert "numpy-float-underscore" not in remaining
+    assert remaining == {d.finding.rule_id for d in guided if d.fix is None}  # only validated fixes were applied
+
+
+MANUAL_RULES = Path(__file__).parent / "data" / "manual_numpy.yaml"
+LEGACY = """import numpy as np
+values = np.linspace(0, 1, 5)
+m = np.product(values)
+c = np.cumproduct(values)
+ok = np.alltrue(values > 0)
+some = np.sometrue(values > 0)
+s = np.row_stack([values, values])
+f = np.asfarray(values)
+"""
+
+
+def test_fix_with_model_end_to_end(organism_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``apimig fix --model``: rules that know no fix leave the findings to the organism alone."""
+    import ast
+
+    from apimig.migrator.cli import main
+
+    target = tmp_path / "legacy.py"
+    target.write_text(LEGACY, encoding="utf-8")
+    common = ["--no-builtin-rules", "--rules", str(MANUAL_RULES), "--target", "numpy=2.0", "--no-progress"]
+    assert main(["fix", str(target), *common, "--model", str(organism_dir), "--strategy", "with_context"]) == 1
+    err = capsys.readouterr().err
+    new = target.read_text(encoding="utf-8")
+    assert new != LEGACY and "model fix:" in err and "validated, review before applying" in err
+    ast.parse(new)
+    engine = Engine(load_config(targets={"numpy": "2.0"}, rules=[str(MANUAL_RULES)], builtin_rules=False))
+    left = engine.check(new, "legacy.py")
+    assert 0 < len(left) < 6  # some findings fixed by the model, the others left manual
+    fixed_lines = [i for i, (a, b) in enumerate(zip(LEGACY.splitlines(), new.splitlines())) if a != b]
+    for i in fixed_lines:  # each rewritten line lost its deprecated call and nothing else changed
+        assert not engine.check("import numpy as np\n" + new.splitlines()[i] + "\n", "x.py")
+        assert engine.check("import numpy as np\n" + LEGACY.splitlines()[i] + "\n", "x.py")
+    assert len(new.splitlines()) == len(LEGACY.splitlines())
+
+
+def test_fix_with_missing_model_falls_back_to_rules(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from apimig.migrator.cli import main
+
+    target = tmp_path / "legacy.py"
+    target.write_text(SRC, encoding="utf-8")
+    rc = main(["fix", str(target), "--target", "numpy=2.0", "--no-progress", "--model", str(tmp_path / "nope")])
+    err = capsys.readouterr().err
+    assert err.count("model tier unavailable, using rules only") == 1
+    assert rc == 0 and "np.trapezoid(values)" in target.read_text()  # the rule fixes are still written
+
+
+def test_missing_model_dir_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ProposerUnavailable, match="not a local model directory"):
+        load_proposer(tmp_path / "missing")
