@@ -137,12 +137,18 @@ class Bench:
         doc = lsp.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)
         first = await self.wait(uri, 1, lambda: self.client.text_document_did_open(lsp.DidOpenTextDocumentParams(doc)))
         change_lat: list[float] = []
-        n_lines = text.count("\n")
+        lines = text.splitlines()
+        n_lines = len(lines)
         for k in range(edits):
             version = k + 2
-            line = 3 + (k * 37) % (n_lines - 3)
+            line = 3 + (k * 41) % (n_lines - 3)
+            # a statement typed at the indentation of the code around it, as a user would, so the
+            # buffer stays valid Python (a statement at column 0 inside a body would not be)
+            around = next((l for l in reversed(lines[:line + 1]) if l.strip()), "")
+            indent = around[: len(around) - len(around.lstrip())]
+            lines.insert(line, f"{indent}z{k} = {k}")
             change = lsp.TextDocumentContentChangePartial(
-                range=lsp.Range(start=lsp.Position(line, 0), end=lsp.Position(line, 0)), text=f"z{k} = {k}\n"
+                range=lsp.Range(start=lsp.Position(line, 0), end=lsp.Position(line, 0)), text=f"{indent}z{k} = {k}\n"
             )
             params = lsp.DidChangeTextDocumentParams(
                 text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=version), content_changes=[change]

@@ -57,7 +57,9 @@ class ApimigServer(LanguageServer):
         self.model_tier = ModelTier()
         self.results: dict[str, DocResult] = {}
         self._pending: dict[str, asyncio.Task[None]] = {}
+        self._last_change: dict[str, float] = {}
         self._engines: dict[Path | None, tuple[Any, Any]] = {}
+        self._incremental: dict[str | None, Any] = {}  # per document: IncrementalChecker
         self._engine_lock = threading.RLock()
         self._checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="apimig-check")
         self._told: set[str] = set()
@@ -95,6 +97,7 @@ class ApimigServer(LanguageServer):
     def reset_engines(self) -> None:
         with self._engine_lock:
             self._engines.clear()
+            self._incremental.clear()
 
     def tell(self, message: str) -> None:
         """Show a problem once (not once per keystroke) and log it."""
@@ -125,11 +128,17 @@ class ApimigServer(LanguageServer):
 
     # --- checking ----------------------------------------------------------------------
     def check(self, path: str | None, text: str) -> list[Finding] | None:
-        """Run the engine; None when it failed (the caller keeps the last results)."""
+        """Run the engine, re-checking only the definitions that changed since the last check of
+        this document; None when it failed (the caller keeps the last results)."""
+        from apimig.migrator.incremental import IncrementalChecker
+
         try:
             _, engine = self.engine_for(path)
             with self._engine_lock:
-                return list(engine.check(text, path=path or "<buffer>"))
+                checker = self._incremental.get(path)
+                if checker is None or checker.engine is not engine:
+                    checker = self._incremental[path] = IncrementalChecker(engine)
+                return checker.check(text, path or "<buffer>")
         except Exception:
             log.exception("apimig check failed for %s", path)
             return None
@@ -142,10 +151,18 @@ class ApimigServer(LanguageServer):
         return result.new_source, len(result.applied)
 
     def schedule(self, uri: str, delay: float) -> None:
-        """Debounce per URI: a newer edit cancels the pending check of the same document."""
+        """Debounce per URI: a newer edit cancels the pending check of the same document.
+
+        The first edit after a pause is checked at once; only edits that follow each other
+        within ``delay`` wait for it, so a burst of keystrokes costs one check."""
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        if now - self._last_change.get(uri, float("-inf")) > delay:
+            delay = 0
+        self._last_change[uri] = now
         if (task := self._pending.pop(uri, None)) is not None:
             task.cancel()
-        self._pending[uri] = asyncio.get_running_loop().create_task(self._run(uri, delay))
+        self._pending[uri] = loop.create_task(self._run(uri, delay))
 
     def recheck_all(self) -> None:
         for uri in list(self.workspace.text_documents):
@@ -182,6 +199,9 @@ class ApimigServer(LanguageServer):
         if (task := self._pending.pop(uri, None)) is not None:
             task.cancel()
         self.results.pop(uri, None)
+        self._last_change.pop(uri, None)
+        with self._engine_lock:
+            self._incremental.pop(self.path_of(uri), None)
         self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     async def findings_now(self, uri: str) -> tuple[int | None, str, list[Finding]]:

@@ -168,7 +168,10 @@ async def test_incremental_edits_publish_only_the_latest_version(client: Languag
     await asyncio.sleep(0.2)
     published = client.published  # type: ignore[attr-defined]
     assert {p.uri for p in published} == {URI}  # the untouched document is not republished
-    assert all(p.version == 6 for p in published if p.uri == URI)  # stale versions dropped
+    versions = [p.version for p in published if p.uri == URI]
+    # the first edit after a pause is checked at once, the burst behind it once: at most two
+    # publishes, in order, the last for the latest version (an outdated result is dropped)
+    assert versions[-1] == 6 and len(versions) <= 2 and versions == sorted(set(versions)), versions
 
 
 async def test_configuration_changes_which_rules_fire(client: LanguageClient) -> None:

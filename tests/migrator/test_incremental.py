@@ -1,0 +1,61 @@
+"""The editor's incremental checker gives exactly the engine's findings, edit after edit."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from apimig.migrator.api import Engine, load_config
+from apimig.migrator.incremental import IncrementalChecker
+
+ROOT = Path(__file__).resolve().parents[2]
+SNIPPETS = [
+    "    y = np.float_(3)\n", "np = None\n", "import numpy as np\n", "z = 1\n", "def f():\n    global np\n    np = 1\n",
+    "import pandas as pd\n", "def helper(p):\n    return np.float_(p)\n", "pd = 3\n", "\n", "class np: pass\n",
+    "from numpy import float_\n", "    x = df.append(other)  # apimig: ignore\n", "try:\n    import torch\nexcept ImportError:\n    torch = None\n",
+    "def broken(:\n", '"""doc"""\n',
+]
+
+
+def sources() -> list[Path]:
+    return sorted((ROOT / "examples" / "legacy_project").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", sources(), ids=lambda p: p.name)
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_edits_match_a_full_check(path: Path, seed: int) -> None:
+    engine = Engine(load_config(None, targets={"numpy": "2.0", "pandas": "2.0", "torch": "2.4", "scipy": "1.14"}))
+    checker = IncrementalChecker(engine)
+    rng = random.Random(seed)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    reused = 0
+    for step in range(40):
+        j = rng.randrange(len(lines) + 1)
+        op = rng.random()
+        if op < 0.3 and j < len(lines):
+            lines[j] = lines[j].rstrip("\n") + "  # note\n"
+        elif op < 0.55 and lines:
+            current = lines[min(j, len(lines) - 1)]
+            indent = current[: len(current) - len(current.lstrip())]
+            lines.insert(j, indent + rng.choice(["q = np.product(x)\n", "w = 2\n", "pass\n"]))
+        elif op < 0.85:
+            lines.insert(j, rng.choice(SNIPPETS))
+        elif lines and j < len(lines):
+            del lines[j]
+        source = "".join(lines)
+        assert checker.check(source, "x.py") == engine.check(source, "x.py"), f"step {step}"
+        reused += checker.reused
+    assert reused > 0  # the cache did its job at least sometimes
+
+
+def test_unchanged_definitions_are_reused_and_moved() -> None:
+    engine = Engine(load_config(None, targets={"numpy": "2.0"}))
+    checker = IncrementalChecker(engine)
+    body = "import numpy as np\n\n\ndef a():\n    return np.float_(1)\n\n\ndef b():\n    return np.product([1])\n"
+    first = checker.check(body, "x.py")
+    edited = body.replace("def a():\n", "def a():\n    '''Now documented.'''\n")
+    second = checker.check(edited, "x.py")
+    assert checker.reused == 1 and second == engine.check(edited, "x.py")
+    assert [f.start.line for f in second] == [first[0].start.line + 1, first[1].start.line + 1]
