@@ -2,7 +2,8 @@
  * Maps the extension's `apimig.*` settings to the server's "apimig" configuration section.
  *
  * Pure (no `vscode` import) so it runs under plain Node in tests. The server reads the keys
- * `targets`, `select`, `ignore`, `unsafeFixes` and `severity`, with the CLI's meaning.
+ * `targets`, `select`, `ignore`, `unsafeFixes` and `severity`, with the CLI's meaning, and
+ * `model` / `modelStrategy` (the model tier, like `apimig fix --model DIR --strategy S`).
  */
 
 /** The subset of `vscode.WorkspaceConfiguration` the mapping needs. */
@@ -19,7 +20,12 @@ export interface ServerSettings {
   ignore: string[];
   unsafeFixes: boolean | null;
   severity: Partial<Record<"removed" | "deprecated", Level>>;
+  model: string | null;
+  modelStrategy: Strategy;
 }
+
+export type Strategy = "basic" | "with_context" | "with_rules" | "cot";
+const STRATEGIES: readonly string[] = ["basic", "with_context", "with_rules", "cot"];
 
 function strings(value: unknown): string[] {
   if (typeof value === "string") {
@@ -50,12 +56,16 @@ export function toServerSettings(cfg: SettingsReader): ServerSettings {
     }
   }
   const unsafe = cfg.get<boolean | null>("unsafeFixes");
+  const model = (cfg.get<string>("model") ?? "").trim();
+  const strategy = cfg.get<string>("modelStrategy") ?? "";
   return {
     targets,
     select: strings(cfg.get("select")),
     ignore: strings(cfg.get("ignore")),
     unsafeFixes: typeof unsafe === "boolean" ? unsafe : null,
     severity,
+    model: model !== "" ? model : null,
+    modelStrategy: STRATEGIES.includes(strategy) ? (strategy as Strategy) : "with_rules",
   };
 }
 

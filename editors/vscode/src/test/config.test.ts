@@ -17,6 +17,8 @@ test("maps every server key with the CLI meaning", () => {
       unsafeFixes: true,
       "severity.removed": "error",
       "severity.deprecated": "hint",
+      model: " /models/qwen-coder ",
+      modelStrategy: "cot",
     }),
   );
   assert.deepEqual(settings, {
@@ -25,6 +27,8 @@ test("maps every server key with the CLI meaning", () => {
     ignore: ["numpy-trapz"],
     unsafeFixes: true,
     severity: { removed: "error", deprecated: "hint" },
+    model: "/models/qwen-coder",
+    modelStrategy: "cot",
   });
 });
 
@@ -35,6 +39,8 @@ test("defaults leave [tool.apimig] in charge", () => {
     ignore: [],
     unsafeFixes: null,
     severity: {},
+    model: null,
+    modelStrategy: "with_rules",
   });
 });
 
