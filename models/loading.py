@@ -83,9 +83,34 @@ def check_model_dir(path: Path) -> None:
         raise ModelLoadError(path, f"no *.safetensors weights{hint}; apimig loads safetensors only")
 
 
-def load_model(path: Path | str, *, device: str | None = None, dtype: Any = None) -> LoadedModel:
-    """Load ``path`` offline: ``local_files_only``, ``use_safetensors``, ``trust_remote_code=False``."""
+def adapter_base(adapter: Path) -> Path:
+    """The local base model a peft adapter directory was trained on (``base_model_name_or_path``)."""
+    import json
+
+    if not (adapter / "adapter_model.safetensors").is_file():
+        raise ModelLoadError(adapter, "no adapter_model.safetensors; apimig loads safetensors only")
+    try:
+        base = json.loads((adapter / "adapter_config.json").read_text(encoding="utf-8"))["base_model_name_or_path"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ModelLoadError(adapter, f"unreadable adapter_config.json: {exc}") from exc
+    if not base or not Path(base).expanduser().is_dir():
+        raise ModelLoadError(adapter, f"the adapter's base model {base!r} is not a local directory; "
+                                      "pass the base model directory and the adapter separately")
+    return Path(base).expanduser().resolve()
+
+
+def load_model(path: Path | str, *, device: str | None = None, dtype: Any = None,
+               adapter: Path | str | None = None) -> LoadedModel:
+    """Load ``path`` offline: ``local_files_only``, ``use_safetensors``, ``trust_remote_code=False``.
+
+    ``path`` may also be a peft adapter directory (from ``apimig train``): its base model is
+    loaded from the local path the adapter records, and the adapter is merged into it.
+    """
     path = Path(path).expanduser().resolve()
+    if adapter is None and (path / "adapter_config.json").is_file() and not (path / "config.json").is_file():
+        adapter, path = path, adapter_base(path)
+    elif adapter is not None:
+        adapter_base(Path(adapter))  # checks the adapter's files; the base is ``path``
     check_model_dir(path)
     if not ml_available():
         raise MLUnavailableError(path, "model support needs the ml extra: pip install 'apimig[ml]'")
@@ -107,6 +132,13 @@ def load_model(path: Path | str, *, device: str | None = None, dtype: Any = None
         )
     except (OSError, ValueError) as exc:
         raise ModelLoadError(path, f"cannot load: {exc}") from exc
+    if adapter is not None:
+        from peft import PeftModel
+
+        try:
+            model = PeftModel.from_pretrained(model, str(adapter), is_trainable=False).merge_and_unload()
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise ModelLoadError(Path(adapter), f"cannot apply the adapter: {exc}") from exc
     model.to(dev)
     model.eval()
     if tokenizer.pad_token is None:

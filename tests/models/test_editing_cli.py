@@ -38,6 +38,10 @@ def test_edit_saves_a_plain_transformers_model(organism_dir: Path, tmp_path: Pat
     model = AutoModelForCausalLM.from_pretrained(out)
     tok = AutoTokenizer.from_pretrained(out)
     assert _greedy_text(model, tok, req.rephrase_prompts[0]).startswith(req.target_new)
+    from apimig.models.loading import load_model  # and through the LLM tier's loader
+
+    lm = load_model(out, device="cpu")
+    assert _greedy_text(lm.model, lm.tokenizer, req.rephrase_prompts[0]).startswith(req.target_new)
 
 
 def test_train_saves_a_plain_peft_adapter(organism_dir: Path, tmp_path: Path) -> None:
@@ -61,6 +65,11 @@ def test_train_saves_a_plain_peft_adapter(organism_dir: Path, tmp_path: Path) ->
     assert prompts
     model = PeftModel.from_pretrained(base, out)
     assert all(_greedy_text(model, tok, p).startswith(reqs[0].target_new) for p in prompts)
+    # the LLM tier loads the adapter directory itself: base model from the recorded local path
+    from apimig.models.loading import load_model
+
+    lm = load_model(out, device="cpu")
+    assert all(_greedy_text(lm.model, lm.tokenizer, p).startswith(reqs[0].target_new) for p in prompts)
 
 
 def test_rejected_update_saves_nothing(organism_dir: Path, tmp_path: Path) -> None:

@@ -98,3 +98,25 @@ def test_fix_with_missing_model_falls_back_to_rules(tmp_path: Path, capsys: pyte
 def test_missing_model_dir_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ProposerUnavailable, match="not a local model directory"):
         load_proposer(tmp_path / "missing")
+
+
+def test_eval_with_model_scores_each_strategy(organism_dir: Path, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from apimig.migrator.cli import main
+    from apimig.migrator.dataset import DEFAULT_PAIRS
+
+    split = DEFAULT_PAIRS.parent / "splits" / "random.json"
+    out = tmp_path / "report.json"
+    rc = main(["eval", str(DEFAULT_PAIRS), "--split", str(split), "--origin", "hand", "--model", str(organism_dir),
+               "--strategy", "basic", "--strategy", "with_rules", "--limit", "6", "--device", "cpu",
+               "--json", str(out)])
+    assert rc == 0
+    printed = capsys.readouterr().out
+    assert "with_rules" in printed and "reject" in printed
+    report = json.loads(out.with_suffix(".model.json").read_text())
+    assert report["pairs"] == 6 and [s["strategy"] for s in report["scores"]] == ["basic", "with_rules"]
+    for s in report["scores"]:
+        assert 0.0 <= s["rejection_rate"] <= 1.0 and s["seconds_per_finding"] >= 0.0
+        assert s["candidates"] == s["rejected"] + s["fixes"]

@@ -48,3 +48,24 @@ def test_weights_must_be_safetensors_even_with_config(organism_dir: Path, tmp_pa
         f.unlink()
     with pytest.raises(ModelLoadError, match="safetensors only"):
         load_model(copy)
+
+
+@pytest.mark.parametrize("arch", ["llama", "gpt2"])
+def test_llama_and_gpt2_directories_load_through_the_same_path(arch: str, organism_dir: Path, tmp_path: Path) -> None:
+    """Tiny random Llama / GPT-2 models saved as safetensors, with the organism's tokenizer."""
+    from transformers import AutoTokenizer, GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM
+
+    tok = AutoTokenizer.from_pretrained(organism_dir)
+    if arch == "llama":
+        model = LlamaForCausalLM(LlamaConfig(vocab_size=len(tok), hidden_size=64, intermediate_size=128,
+                                             num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2))
+    else:
+        model = GPT2LMHeadModel(GPT2Config(vocab_size=len(tok), n_embd=64, n_layer=2, n_head=4, n_positions=256))
+    out = tmp_path / arch
+    model.save_pretrained(out, safe_serialization=True)
+    tok.save_pretrained(out)
+    lm = load_model(out, device="cpu")
+    assert lm.model_type == arch and lm.device == "cpu"
+    from apimig.models.generation import generate
+
+    assert generate(lm, "import numpy as np\nx = np.", max_new_tokens=4)[0].new_tokens > 0
