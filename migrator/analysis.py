@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 import tree_sitter_python as tspython
 from tree_sitter import Language, Node, Parser, Query, QueryCursor
@@ -27,6 +27,63 @@ _DESCEND = _COMPOUND | {"expression_statement", "with_clause", "with_item", "as_
 
 def parser() -> Parser:
     return Parser(LANGUAGE)
+
+
+class Reparser:
+    """Parse successive versions of one document, re-using the previous tree.
+
+    Why: tree-sitter re-parses only what an edit touched when told where the edit is; an
+    editor buffer changes by a few bytes per keystroke. The edit is found by comparing the
+    old and new bytes (common prefix and suffix), so callers pass whole texts.
+    """
+
+    def __init__(self) -> None:
+        self._parser = parser()
+        self._data: bytes | None = None
+        self._tree: Any = None
+
+    def parse(self, data: bytes) -> Any:
+        old, tree = self._data, self._tree
+        if old is None or tree is None:
+            tree = self._parser.parse(data)
+        elif old != data:
+            start = _common_prefix(old, data)
+            tail = _common_suffix(old, data, start)
+            old_end, new_end = len(old) - tail, len(data) - tail
+            tree.edit(start_byte=start, old_end_byte=old_end, new_end_byte=new_end,
+                      start_point=_point(old, start), old_end_point=_point(old, old_end),
+                      new_end_point=_point(data, new_end))
+            tree = self._parser.parse(data, tree)
+        self._data, self._tree = data, tree
+        return tree
+
+
+def _common_prefix(a: bytes, b: bytes) -> int:
+    """Length of the common prefix, by bisection on slice equality (memcmp, not a Python loop)."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _common_suffix(a: bytes, b: bytes, prefix: int) -> int:
+    lo, hi = 0, min(len(a), len(b)) - prefix
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[len(a) - mid:] == b[len(b) - mid:]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _point(data: bytes, offset: int) -> tuple[int, int]:
+    row = data.count(b"\n", 0, offset)
+    return row, offset - (data.rfind(b"\n", 0, offset) + 1)
 
 
 @lru_cache(maxsize=64)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from typing import Collection, Sequence
+from typing import Any, Collection, Sequence
 
 from .analysis import Resolver, parser
 from .codemod import Document, Planned, apply_edits, combine, plan_finding
@@ -104,12 +104,12 @@ class Engine:
             return "removed"
         return "deprecated"
 
-    def _plan(self, source: str, *, strict: bool) -> tuple[Document | None, list[Planned]]:
+    def _plan(self, source: str, *, strict: bool, reparser: Any = None) -> tuple[Document | None, list[Planned]]:
         words = self._words(source)
         if words is None:
             return None, []
         data = source.encode("utf-8", "surrogatepass")
-        tree = self._parser.parse(data)
+        tree = reparser.parse(data) if reparser is not None else self._parser.parse(data)
         root = tree.root_node
         if strict and root.has_error:
             self._syntax_check(source, _first_error_line(root))
@@ -145,9 +145,12 @@ class Engine:
         except (ValueError, RecursionError, MemoryError):
             raise SourceSyntaxError(line) from None
 
-    def check(self, source: str, path: str = "<string>", *, strict: bool = False) -> list[Finding]:
-        """Findings for ``source``; tolerant of syntax errors unless ``strict``."""
-        _, planned = self._plan(source, strict=strict)
+    def check(self, source: str, path: str = "<string>", *, strict: bool = False,
+              reparser: Any = None) -> list[Finding]:
+        """Findings for ``source``; tolerant of syntax errors unless ``strict``.
+
+        ``reparser`` (an ``analysis.Reparser``) re-uses the tree of the previous version."""
+        _, planned = self._plan(source, strict=strict, reparser=reparser)
         return [p.finding for p in planned]
 
     def fix(self, source: str, path: str = "<string>", *, unsafe: bool | None = None,

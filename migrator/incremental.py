@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .analysis import collect_scope, parser, text
+from .analysis import Reparser, collect_scope, text
 from .findings import Edit, Finding, Fix, Pos
 
 _UNIT_TYPES = ("function_definition", "class_definition", "decorated_definition")
@@ -41,7 +41,7 @@ class _Cached:
     findings: list[Finding]
 
 
-def split_units(source: str, ts_parser: Any = None) -> tuple[list[Unit], tuple[Any, ...]]:
+def split_units(source: str, reparser: Reparser | None = None) -> tuple[list[Unit], tuple[Any, ...]]:
     """Top-level definitions that can be cached, and the key of the module level they depend on.
 
     A definition's findings depend on the module level only through (a) the imports and what
@@ -50,7 +50,7 @@ def split_units(source: str, ts_parser: Any = None) -> tuple[list[Unit], tuple[A
     whether the buffer parses. Other module-level statements may change or move freely.
     """
     data = source.encode("utf-8", "surrogatepass")
-    root = (ts_parser or parser()).parse(data).root_node
+    root = (reparser or Reparser()).parse(data).root_node
     units: list[Unit] = []
     anchored: list[tuple[int, str]] = []
     for node in root.children:
@@ -96,40 +96,38 @@ class IncrementalChecker:
 
     def __init__(self, engine: Any) -> None:
         self.engine = engine
-        self._parser = parser()
+        self._source_trees = Reparser()  # the buffer, for its top-level structure
+        self._checked_trees = Reparser()  # what the engine checks: module level + edited definitions
         self._context: tuple[Any, ...] | None = None
         self._cache: dict[str, _Cached] = {}
         self.reused = 0  # definitions reused by the last check (for tests and benchmarks)
 
     def check(self, source: str, path: str = "<string>") -> list[Finding]:
-        units, context = split_units(source, self._parser)
+        units, context = split_units(source, self._source_trees)
         if context != self._context:
             self._context, self._cache = context, {}
         lines = source.splitlines(keepends=True)
         reused: list[Finding] = []
+        cache: dict[str, _Cached] = {}
         fresh_units: list[Unit] = []
         for unit in units:
             hit = self._cache.get(unit.text)
             if hit is None or unit.last >= len(lines):
                 fresh_units.append(unit)
                 continue
-            reused += [_moved(f, hit.first, hit.last, unit.first - hit.first) for f in hit.findings]
-            ending = _ending(lines[unit.last])
-            lines[unit.first] = unit.stub + ending
+            delta = unit.first - hit.first
+            moved = [_moved(f, hit.first, hit.last, delta) for f in hit.findings] if delta else hit.findings
+            reused += moved
+            cache[unit.text] = _Cached(unit.first, unit.last, moved)
+            lines[unit.first] = unit.stub + _ending(lines[unit.last])
             for i in range(unit.first + 1, unit.last + 1):
                 lines[i] = _ending(lines[i])
         self.reused = len(units) - len(fresh_units)
-        fresh = self.engine.check("".join(lines), path)  # the module level is always checked
-        cache: dict[str, _Cached] = {}
-        for unit in units:
-            if unit in fresh_units:
-                inside = [f for f in fresh if unit.first <= f.start.line <= unit.last]
-                cache[unit.text] = _Cached(unit.first, unit.last, inside)
-            else:
-                old = self._cache[unit.text]
-                delta = unit.first - old.first
-                cache[unit.text] = _Cached(unit.first, unit.last,
-                                           [_moved(f, old.first, old.last, delta) for f in old.findings])
+        # the module level is always checked; reused definitions are stubs there
+        fresh = self.engine.check("".join(lines), path, reparser=self._checked_trees)
+        for unit in fresh_units:
+            inside = [f for f in fresh if unit.first <= f.start.line <= unit.last]
+            cache[unit.text] = _Cached(unit.first, unit.last, inside)
         self._cache = cache
         return sorted(fresh + reused, key=lambda f: (f.start, f.rule_id))
 

@@ -57,7 +57,7 @@ class ApimigServer(LanguageServer):
         self.model_tier = ModelTier()
         self.results: dict[str, DocResult] = {}
         self._pending: dict[str, asyncio.Task[None]] = {}
-        self._last_change: dict[str, float] = {}
+        self._running: set[str] = set()  # documents whose check is in the worker now
         self._engines: dict[Path | None, tuple[Any, Any]] = {}
         self._incremental: dict[str | None, Any] = {}  # per document: IncrementalChecker
         self._engine_lock = threading.RLock()
@@ -153,16 +153,13 @@ class ApimigServer(LanguageServer):
     def schedule(self, uri: str, delay: float) -> None:
         """Debounce per URI: a newer edit cancels the pending check of the same document.
 
-        The first edit after a pause is checked at once; only edits that follow each other
-        within ``delay`` wait for it, so a burst of keystrokes costs one check."""
-        loop = asyncio.get_running_loop()
-        now = loop.time()
-        if now - self._last_change.get(uri, float("-inf")) > delay:
-            delay = 0
-        self._last_change[uri] = now
-        if (task := self._pending.pop(uri, None)) is not None:
-            task.cancel()
-        self._pending[uri] = loop.create_task(self._run(uri, delay))
+        An edit is checked at once when no check of the document is pending or running; edits
+        that arrive while one is, wait ``delay`` for the next, so a burst costs one more check."""
+        pending = self._pending.pop(uri, None)
+        busy = (pending is not None and not pending.done()) or uri in self._running
+        if pending is not None:
+            pending.cancel()
+        self._pending[uri] = asyncio.get_running_loop().create_task(self._run(uri, delay if busy else 0))
 
     def recheck_all(self) -> None:
         for uri in list(self.workspace.text_documents):
@@ -176,7 +173,11 @@ class ApimigServer(LanguageServer):
         doc = self.workspace.get_text_document(uri)
         version, text = doc.version, doc.source
         loop = asyncio.get_running_loop()
-        findings = await loop.run_in_executor(self._checker, self.check, self.path_of(uri), text)
+        self._running.add(uri)
+        try:
+            findings = await loop.run_in_executor(self._checker, self.check, self.path_of(uri), text)
+        finally:
+            self._running.discard(uri)
         current = self.workspace.text_documents.get(uri)
         if current is None or current.version != version:
             return  # stale: a newer version is already scheduled
@@ -199,7 +200,6 @@ class ApimigServer(LanguageServer):
         if (task := self._pending.pop(uri, None)) is not None:
             task.cancel()
         self.results.pop(uri, None)
-        self._last_change.pop(uri, None)
         with self._engine_lock:
             self._incremental.pop(self.path_of(uri), None)
         self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))

@@ -59,3 +59,17 @@ def test_unchanged_definitions_are_reused_and_moved() -> None:
     second = checker.check(edited, "x.py")
     assert checker.reused == 1 and second == engine.check(edited, "x.py")
     assert [f.start.line for f in second] == [first[0].start.line + 1, first[1].start.line + 1]
+
+
+def test_reparser_gives_the_tree_of_a_fresh_parse() -> None:
+    from apimig.migrator.analysis import Reparser, parser
+
+    rng = random.Random(7)
+    text = (ROOT / "examples" / "legacy_project" / "legacy_app" / "graph.py").read_text(encoding="utf-8")
+    reparser, fresh = Reparser(), parser()
+    for _ in range(60):
+        i = rng.randrange(len(text) + 1)
+        j = min(len(text), i + rng.randrange(0, 8))
+        text = text[:i] + rng.choice(["", "x", "\n", "(", "é😀", "    pass\n", "def f(:\n"]) + text[j:]
+        data = text.encode("utf-8")
+        assert str(reparser.parse(data).root_node) == str(fresh.parse(data).root_node)
