@@ -31,6 +31,7 @@ COMMANDS.register("eval", "apimig.migrator.learner.cli:cli_eval")
 COMMANDS.register("model", "apimig.models.cli:cli_model")
 COMMANDS.register("edit", "apimig.models.editing_cli:cli_edit")
 COMMANDS.register("train", "apimig.models.editing_cli:cli_train")
+COMMANDS.register("experiment", "apimig.models.experiment:cli_experiment")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
