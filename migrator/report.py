@@ -23,6 +23,7 @@ def finding_dict(path: str, f: Finding) -> dict[str, Any]:
         "path": path, "rule": f.rule_id, "library": f.library, "message": f.message,
         "line": f.start.line + 1, "col": f.start.col + 1, "end_line": f.end.line + 1, "end_col": f.end.col + 1,
         "state": f.state, "fix": f.tier, "fix_title": f.fix.title if f.fix else None,
+        "fix_origin": f.fix.origin if f.fix else None, "fix_confidence": f.fix.confidence if f.fix else None,
         "manual_reason": f.manual_reason, "origin": f.origin, "confidence": f.confidence, "source": f.source,
     }
 

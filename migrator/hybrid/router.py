@@ -132,7 +132,8 @@ class Hybrid:
                     d.manual_reason = d.finding.manual_reason or "rule fix not applied (unsafe fixes off?)"
         final = result.new_source or current
         out = FileResult(path, findings=findings, new_source=final if final != source else None,
-                         applied=[d.finding for d in decisions if d.fix is not None], dropped=list(result.dropped))
+                         applied=[replace(d.finding, fix=d.fix) for d in decisions if d.fix is not None],
+                         dropped=list(result.dropped))
         return HybridResult(out, decisions)
 
     def _locate(self, finding: Finding, original: str, current: str, path: str) -> Finding | None:

@@ -63,6 +63,7 @@ f = np.asfarray(values)
 def test_fix_with_model_end_to_end(organism_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """``apimig fix --model``: rules that know no fix leave the findings to the organism alone."""
     import ast
+    import json
 
     from apimig.migrator.cli import main
 
@@ -74,6 +75,12 @@ def test_fix_with_model_end_to_end(organism_dir: Path, tmp_path: Path, capsys: p
     new = target.read_text(encoding="utf-8")
     assert new != LEGACY and "model fix:" in err and "validated, review before applying" in err
     ast.parse(new)
+    target.write_text(LEGACY, encoding="utf-8")
+    assert main(["fix", str(target), *common, "--model", str(organism_dir), "--strategy", "with_context",
+                 "--diff", "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["fixed"] and all(f["fix_origin"] == "model" and 0 < f["fix_confidence"] <= 1 for f in report["fixed"])
+    assert target.read_text(encoding="utf-8") == LEGACY  # --diff wrote nothing
     engine = Engine(load_config(targets={"numpy": "2.0"}, rules=[str(MANUAL_RULES)], builtin_rules=False))
     left = engine.check(new, "legacy.py")
     assert 0 < len(left) < 6  # some findings fixed by the model, the others left manual
