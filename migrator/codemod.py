@@ -16,7 +16,7 @@ from tree_sitter import Node
 
 from .analysis import Binding, Resolver, line_starts, text
 from .findings import Edit, Finding, Fix, Pos
-from .imports import EAGER_PACKAGES, ByteEdit, Need, looks_like_module, is_module, module_of, plan, render, usages
+from .imports import EAGER_PACKAGES, ByteEdit, NameClash, Need, is_module, looks_like_module, module_of, plan, render, usages
 from .matcher import Match
 from .rules.schema import HOLE, Rule
 from .transforms import load_transforms
@@ -62,7 +62,10 @@ class _Ctx:
         self.needs: set[Need] = set()
 
     def render(self, qname: str) -> str:
-        expr, need = render(qname, self.at, self.doc.resolver, self.prefer_from, self.replacing)
+        try:
+            expr, need = render(qname, self.at, self.doc.resolver, self.prefer_from, self.replacing)
+        except NameClash as exc:
+            raise Decline(str(exc)) from None
         if need is not None:
             self.needs.add(need)
         return expr

@@ -116,7 +116,16 @@ def render(qname: str, at: Node, resolver: Resolver, prefer_from: bool,
     taken = resolver.lookup(head, at) or resolver.module.bindings.get(head) or []
     if prefer_from and rest and all(b is replacing for b in taken):
         return rest, Need("from", module, head)
+    root = module.split(".")[0]
+    for b in resolver.lookup(root, at) or resolver.module.bindings.get(root) or []:
+        if b is not replacing and not (b.kind == "import" and b.qname == root):
+            bound = f"`{b.qname}`" if b.kind == "import" and b.qname else "a local name"
+            raise NameClash(f"the fix needs `import {module}`, but `{root}` is already bound to {bound} here")
     return qname, Need("import", module)
+
+
+class NameClash(Exception):
+    """Importing what a fix needs would rebind a name the code already uses for something else."""
 
 
 def usages(binding: Binding, root: Node, resolver: Resolver) -> list[Node]:

@@ -293,3 +293,15 @@ def test_dotted_import_of_a_rewritten_module_is_replaced() -> None:
     assert fixed("import scipy.misc\nv = scipy.misc.comb(5, 2)\n") == "import scipy.special\nv = scipy.special.comb(5, 2)\n"
     assert fixed("import scipy.misc\nimport scipy.misc as keep\nv = scipy.misc.comb(5, 2)\nkeep.x\n") == \
         "import scipy.misc as keep\nimport scipy.special\nv = scipy.special.comb(5, 2)\nkeep.x\n"  # aliased: still used
+
+
+def test_fix_never_rebinds_a_name_in_use() -> None:
+    """`pd.datetime` -> `datetime.datetime` must not add `import datetime` while `datetime` names
+    pandas' (then the stdlib's) class: the quick fix alone is manual, `fix` resolves it in two passes."""
+    src = "import pandas as pd\nfrom pandas import datetime\n\na = pd.datetime.now()\nb = datetime(2020, 1, 1)\n"
+    eng = Engine(Config(cli_targets={"pandas": "2.0"}, installed_versions=False))  # the bundled packs
+    first = {f.start.line: f for f in eng.check(src)}
+    assert first[3].fix is None and "already bound to `pandas.datetime`" in (first[3].manual_reason or "")
+    result = eng.fix(src)
+    assert result.new_source == "from datetime import datetime\n\na = datetime.now()\nb = datetime(2020, 1, 1)\n"
+    assert not eng.check(result.new_source)
