@@ -22,6 +22,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 REQUESTS = REPO / "tests" / "models" / "data" / "edit_requests.json"
+MEMIT_BATCH = REPO / "tests" / "models" / "data" / "memit_batch.json"  # ten edits the organism can express
 NAMES = ["x", "y", "z", "a", "b", "out", "res", "vals", "data", "arr", "grid", "w", "v", "m", "total", "t0", "start"]
 
 
@@ -29,7 +30,7 @@ def organism_overrides(name: str, stats: str) -> dict[str, Any]:
     if name == "rome":
         return dict(layers=(0,), fact_token="last", mom2_n_samples=200, mom2_max_len=128, stats_dir=stats)
     if name == "memit":
-        return dict(layers=(0, 1), fact_token="last", clamp_norm_factor=2.0, mom2_update_weight=10.0, kl_factor=1.0,
+        return dict(layers=(0, 1), fact_token="last", clamp_norm_factor=2.0, mom2_update_weight=1000.0, kl_factor=1.0,
                     mom2_n_samples=200, mom2_max_len=128, stats_dir=stats)
     return dict(dtype="float32", layers=(1,), lr=3e-3, num_steps=30, kl_factor=5.0, anchor_n_samples=16, anchor_batch_size=8)
 
@@ -68,6 +69,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         build_organism(model_dir, seed=0)
     stats = str(Path(args.stats_dir or (REPO / ".apimig-cache" / "stats")))
     requests = load_requests(args.requests)
+    memit_batch = load_requests(args.memit_requests)
     cfg = GateConfig.load(args.gate) if args.gate else GateConfig()
     results: dict[str, Any] = {"device": "", "methods": {}, "sequential": {}}
     for name in args.methods:
@@ -77,7 +79,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         hp = method.default_hparams(lm.model_type)
         if organism:
             hp = dataclasses.replace(hp, **organism_overrides(name, stats))
-        sel = requests[7:8] if name == "rome" else (requests if name == "memit" else requests[7:10])
+        sel = requests[7:8] if name == "rome" else (memit_batch if name == "memit" else requests[7:10])
         res = run_update(method, lm.model, lm.tokenizer, sel, hp, cfg)
         r = res.report
         results["methods"][name] = {"requests": len(sel), "seconds": round(r.seconds, 3), **{k: r.after.get(k) for k in
@@ -124,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model", help="model directory (default: the organism)")
     p.add_argument("--requests", default=str(REQUESTS))
+    p.add_argument("--memit-requests", default=str(MEMIT_BATCH), help="the batch edited at once by MEMIT")
     p.add_argument("--methods", nargs="+", default=["rome", "memit", "lora", "dpo"])
     p.add_argument("--sequential", nargs="+", type=int, default=[1, 10, 50])
     p.add_argument("--device")

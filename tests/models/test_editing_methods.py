@@ -90,13 +90,23 @@ def test_rome_single_fact(lm: Any, stats_dir: str) -> None:
     assert list(Path(stats_dir).rglob("*.safetensors")), "second moments are cached in safetensors"
 
 
-def test_memit_ten_edits_in_one_batch(lm: Any, stats_dir: str) -> None:
-    """Ten edits in one batch, spread over both layers; gated either way.
+def test_memit_ten_edits_in_one_batch_pass_the_gate(lm: Any, stats_dir: str) -> None:
+    """Ten edits of two APIs (datetime.utcnow -> now, scipy simps -> simpson) in varied contexts,
+    in one batch over both layers: held-out prompts flip to the new API, locality holds."""
+    requests = load_requests(Path(__file__).parent / "data" / "memit_batch.json")
+    assert len(requests) >= 10
+    hp = dataclasses.replace(organism_hparams("memit", stats_dir), mom2_update_weight=1000.0)
+    result = check_update("memit", lm, requests, hp)
+    assert result.report.after["efficacy"] >= CFG.min_efficacy
 
-    On the 2-layer organism MEMIT does not reach the gate's efficacy for multi-token targets
-    (see bench/model_updates.py), so this checks the measurable part: the batch is computed
-    without touching the model, improves efficacy over the base model, and is kept only if it
-    passes, otherwise restored bit for bit.
+
+def test_memit_mixed_batch_is_gated(lm: Any, stats_dir: str) -> None:
+    """Ten edits over torch, pandas and datetime, spread over both layers; gated either way.
+
+    Some of these targets need a second token the edit cannot reach on the 2-layer organism
+    (``df.items()``: the edit writes ``items`` but ``()`` is predicted at the next position), so
+    this checks the measurable part: the batch is computed without touching the model, improves
+    efficacy over the base model, and is kept only if it passes, otherwise restored bit for bit.
     """
     import torch
 
