@@ -9,7 +9,6 @@ validation rejection rate and the latency per finding.
 
 from __future__ import annotations
 
-import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Sequence
 

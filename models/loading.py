@@ -116,7 +116,6 @@ def load_model(path: Path | str, *, device: str | None = None, dtype: Any = None
         raise MLUnavailableError(path, "model support needs the ml extra: pip install 'apimig[ml]'")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     dev = pick_device(device)
