@@ -293,6 +293,9 @@ def drop_stale_module_imports(source: str, before: str, modules: Iterable[str], 
     data = source.encode("utf-8", "surrogatepass")
     root = parser.parse(data).root_node  # type: ignore[attr-defined]
     edits: list[ByteEdit] = []
+    code_after = code_only(data, root)  # a module path in a docstring or comment is not a use
+    code_before = code_only(before.encode("utf-8", "surrogatepass"),
+                            parser.parse(before.encode("utf-8", "surrogatepass")).root_node)  # type: ignore[attr-defined]
     for stmt in captures("(import_statement) @s", root).get("s", []):
         dead = []
         for name in stmt.children_by_field_name("name"):
@@ -303,7 +306,7 @@ def drop_stale_module_imports(source: str, before: str, modules: Iterable[str], 
                 continue
             pattern = re.compile(rf"(?<![\w.]){re.escape(path)}\b")
             outside = lambda text: len(pattern.findall(text)) - len(pattern.findall(text_of_imports(text)))  # noqa: E731
-            if outside(before) > 0 and outside(source) == 0:
+            if outside(code_before) > 0 and outside(code_after) == 0:
                 dead.append(path)
         if dead:
             others = [dotted(n) for s2 in captures("(import_statement) @s", root).get("s", [])
@@ -315,6 +318,18 @@ def drop_stale_module_imports(source: str, before: str, modules: Iterable[str], 
     if not edits:
         return source
     return _apply(data, edits).decode("utf-8", "surrogatepass")
+
+
+def code_only(data: bytes, root: Node) -> str:
+    """The source with strings and comments blanked (newlines kept), to search for real uses."""
+    buf = bytearray(data)
+    found = captures("[(string) (comment)] @x", root).get("x", [])
+    for node in found:
+        buf[node.start_byte:node.end_byte] = _NOT_NEWLINE.sub(b" ", bytes(buf[node.start_byte:node.end_byte]))
+    return bytes(buf).decode("utf-8", "replace")
+
+
+_NOT_NEWLINE = re.compile(rb"[^\n]")
 
 
 def text_of_imports(text: str) -> str:
