@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from .cases import TRAPZ_SRC
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -21,9 +23,8 @@ def organism_dir() -> Path:
     """Directory of the model organism; built on first use (about a minute on 2 CPU cores)."""
     pytest.importorskip("torch")
     pytest.importorskip("transformers")
-    from filelock import FileLock
-
     from apimig.models.organism import build_organism, organism_is_built
+    from filelock import FileLock
 
     path = _cache_root() / "organism"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -39,3 +40,16 @@ def organism(organism_dir: Path) -> Any:
     from apimig.models.loading import load_model
 
     return load_model(organism_dir, device="cpu")
+
+
+@pytest.fixture(scope="module")
+def engine() -> Any:
+    from apimig.migrator.api import Engine, load_config
+
+    return Engine(load_config(targets={"numpy": "2.0", "pandas": "2.0"}))
+
+
+@pytest.fixture(scope="module")
+def finding(engine: Any) -> Any:
+    (f,) = [f for f in engine.check(TRAPZ_SRC) if f.rule_id == "numpy-trapz"]
+    return f

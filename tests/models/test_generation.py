@@ -5,29 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from apimig.migrator.api import Engine, Finding, load_config
+from apimig.migrator.api import Engine, Finding
 from apimig.migrator.hybrid import Hybrid
-from apimig.models.generation import STRATEGIES, build_prompt, extract_code, load_template
+from apimig.models.generation import (
+    STRATEGIES,
+    build_prompt,
+    extract_code,
+    load_template,
+)
 
-SRC = """import numpy as np
-y = np.linspace(0, 1, 5)
-
-
-def area(y):
-    out = np.trapz(y, dx=0.5)
-    return out
-"""
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine(load_config(targets={"numpy": "2.0"}))
-
-
-@pytest.fixture(scope="module")
-def finding(engine: Engine) -> Finding:
-    return next(f for f in engine.check(SRC) if f.rule_id == "numpy-trapz")
+from .cases import TRAPZ_SRC as SRC
 
 
 def test_templates_are_data_files() -> None:

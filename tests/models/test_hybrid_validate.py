@@ -3,30 +3,11 @@
 from __future__ import annotations
 
 import pytest
-
-from apimig.migrator.api import Engine, Finding, load_config
+from apimig.migrator.api import Engine, Finding
 from apimig.migrator.hybrid import Candidate, validate_candidate
 from apimig.migrator.hybrid.splice import line_edits, splice
 
-SRC = """import numpy as np
-y = np.linspace(0, 1, 5)
-
-
-def area(y):
-    out = np.trapz(y, dx=0.5)
-    return out
-"""
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine(load_config(targets={"numpy": "2.0", "pandas": "2.0"}))
-
-
-@pytest.fixture(scope="module")
-def finding(engine: Engine) -> Finding:
-    (f,) = [f for f in engine.check(SRC) if f.rule_id == "numpy-trapz"]
-    return f
+from .cases import TRAPZ_SRC as SRC
 
 
 def verdict(engine: Engine, finding: Finding, text: str) -> str | None:
