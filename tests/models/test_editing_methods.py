@@ -139,3 +139,36 @@ def test_lora_layer_selected(lm: Any, stats_dir: str) -> None:
 
 def test_dpo_prefers_migrated_code(lm: Any, stats_dir: str) -> None:
     check_update("dpo", lm, load_requests(DATA)[7:10], organism_hparams("dpo", stats_dir))
+
+
+@pytest.mark.parametrize("arch", ["llama", "gpt2"])
+@pytest.mark.parametrize("name", ["rome", "memit"])
+def test_rome_and_memit_shapes_on_llama_and_gpt2(arch: str, name: str, organism_dir: Path, tmp_path: Path) -> None:
+    """The architecture's hparams YAML drives the edit; the delta has the weight's shape (GPT-2's
+    Conv1D stores c_proj transposed: [intermediate, hidden]); apply then undo restores the model."""
+    import torch
+    from transformers import AutoTokenizer, GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM
+
+    from apimig.models.methods import get_method
+
+    tok = AutoTokenizer.from_pretrained(organism_dir)
+    if arch == "llama":
+        model = LlamaForCausalLM(LlamaConfig(vocab_size=len(tok), hidden_size=64, intermediate_size=160,
+                                             num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2))
+        expect = {f"model.layers.{i}.mlp.down_proj.weight": (64, 160) for i in (0, 1)}
+    else:
+        model = GPT2LMHeadModel(GPT2Config(vocab_size=len(tok), n_embd=64, n_layer=2, n_head=4, n_positions=256,
+                                           bos_token_id=0, eos_token_id=0))
+        expect = {f"transformer.h.{i}.mlp.c_proj.weight": (256, 64) for i in (0, 1)}
+    model.eval()
+    method = get_method(name)
+    layers = (0,) if name == "rome" else (0, 1)
+    hp = dataclasses.replace(method.default_hparams(arch), layers=layers, fact_token="last", mom2_n_samples=50,
+                             mom2_max_len=64, stats_dir=str(tmp_path), v_num_grad_steps=5)
+    before = _weights(model)
+    deltas = method.compute(model, tok, load_requests(DATA)[7:9], hp)
+    assert {k: tuple(v.shape) for k, v in deltas.weights.items()} == {k: expect[k] for k in list(expect)[: len(layers)]}
+    undo = method.apply(model, deltas)
+    assert not all(torch.equal(v, model.state_dict()[k]) for k, v in before.items())
+    undo()
+    assert all(torch.equal(v, model.state_dict()[k]) for k, v in before.items())
