@@ -9,6 +9,7 @@ ImportError``, ``if hasattr(...)``, version checks) and suppressed lines are ski
 
 from __future__ import annotations
 
+import inspect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,10 +19,11 @@ from tree_sitter import Node
 
 from .analysis import Binding, Resolver, ancestors, captures, dotted, import_bindings, text
 from .rules.schema import Rule
-from .typeinfo import infer_type
+from .typeinfo import infer_type, named_like
 
 _GUARD_EXCEPTIONS = {"AttributeError", "ImportError", "ModuleNotFoundError", "NameError"}
-_VERSION_HINT = re.compile(r"hasattr\s*\(|version|VERSION|sys\.version_info|getattr\s*\(")
+_VERSION_HINT = re.compile(r"hasattr\s*\(|version|VERSION|sys\.version_info|getattr\s*\(|"
+                           r"available\s*\(\s*[\"'][\d.]+")  # is_numpy_available("2.0.0")
 _SUPPRESS = re.compile(r"#\s*(?:apimig:\s*ignore(?:\[([^\]]*)\])?|noqa(?::\s*([\w\-., ]+))?)", re.I)
 
 
@@ -70,7 +72,41 @@ def suppressions(root: Node) -> dict[int, set[str] | None]:
     return out
 
 
+def _default_before_upgrade(node: Node) -> bool:
+    """``x = old`` directly followed by ``if hasattr(...)/version...: x = new``: the code already
+    upgrades itself where the new API exists; the first line is the fallback for older versions."""
+    stmt = node
+    while stmt.parent is not None and stmt.type != "expression_statement":
+        if stmt.type in ("block", "module", "function_definition", "class_definition"):
+            return False
+        stmt = stmt.parent
+    assign = stmt.named_children[0] if stmt.type == "expression_statement" and stmt.named_children else None
+    if assign is None or assign.type != "assignment":
+        return False
+    target = assign.child_by_field_name("left")
+    if target is None or target.type != "identifier":
+        return False
+    nxt = stmt.next_named_sibling
+    while nxt is not None and nxt.type == "comment":
+        nxt = nxt.next_named_sibling
+    if nxt is None or nxt.type != "if_statement":
+        return False
+    cond = nxt.child_by_field_name("condition")
+    body = nxt.child_by_field_name("consequence")
+    if cond is None or body is None or not _VERSION_HINT.search(text(cond)):
+        return False
+    name = text(target)
+    for child in body.named_children:
+        inner = child.named_children[0] if child.type == "expression_statement" and child.named_children else None
+        left = inner.child_by_field_name("left") if inner is not None and inner.type == "assignment" else None
+        if left is not None and left.type == "identifier" and text(left) == name:
+            return True
+    return False
+
+
 def _guarded(node: Node) -> bool:
+    if _default_before_upgrade(node):
+        return True
     for anc in ancestors(node):
         if anc.type == "try_statement":
             for clause in anc.children:
@@ -101,6 +137,54 @@ def _has_keyword(call: Node | None, names: Iterable[str]) -> bool:
     wanted = set(names)
     return any(c.type == "keyword_argument" and text(c.child_by_field_name("name")) in wanted  # type: ignore[arg-type]
                for c in args.children)
+
+
+_BUILTIN_TYPES = (list, dict, set, frozenset, str, bytes, bytearray, tuple)
+
+
+@lru_cache(maxsize=None)
+def _builtin_signatures(method: str) -> tuple[inspect.Signature | None, ...]:
+    """Signatures of the builtin containers' methods called ``method`` (None: not introspectable)."""
+    out: list[inspect.Signature | None] = []
+    for t in _BUILTIN_TYPES:
+        fn = getattr(t, method, None)
+        if fn is None or not callable(fn):
+            continue
+        try:
+            out.append(inspect.signature(fn))
+        except (TypeError, ValueError):
+            out.append(None)
+    return tuple(out)
+
+
+def _fits_a_builtin(method: str, call: Node | None) -> bool:
+    """Could ``x.method(...)`` be the list/dict/str/... method of that name, judging by the call's
+    arguments? ``rows.append(row)`` could; ``df.append(other, ignore_index=True)`` could not."""
+    sigs = _builtin_signatures(method)
+    if not sigs:
+        return False
+    if call is None:
+        return True  # a bare reference such as ``f = x.append``
+    args = call.child_by_field_name("arguments")
+    if args is None or args.type != "argument_list":
+        return True
+    positional, keywords = 0, []
+    for child in args.named_children:
+        if child.type in ("list_splat", "dictionary_splat"):
+            return True  # the shape is unknown: stay on the quiet side
+        if child.type == "keyword_argument":
+            keywords.append(text(child.child_by_field_name("name")))  # type: ignore[arg-type]
+        elif child.type != "comment":
+            positional += 1
+    for sig in sigs:
+        if sig is None:
+            return True
+        try:
+            sig.bind(object(), *range(positional), **dict.fromkeys(keywords))
+            return True
+        except TypeError:
+            continue
+    return False
 
 
 def _rule_applies(rule: Rule, call: Node | None) -> bool:
@@ -211,6 +295,7 @@ class Matcher:
             if inferred == rule.receiver:
                 out.append(Match(rule, node, "method", call, None, receiver))
             elif inferred is None and rule.unknown_receiver == "manual" and _imports_library(resolver, rule) \
+                    and (not _fits_a_builtin(name, call) or named_like(receiver, rule.receiver)) \
                     and not any(m.manual_reason for m in out):  # one manual finding per call, not one per type
                 types = " or ".join(sorted({r.receiver for r in rules if r.unknown_receiver == "manual"}))  # type: ignore[misc]
                 out.append(Match(rule, node, "method", call, None, receiver,

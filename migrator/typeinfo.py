@@ -7,6 +7,8 @@ whose binding in the same scope is such a call; literals and builtin constructor
 
 from __future__ import annotations
 
+import re
+
 from tree_sitter import Node
 
 from .analysis import Resolver, ancestors, text
@@ -32,6 +34,7 @@ FACTORIES: dict[str, frozenset[str]] = {
     "array.array": frozenset({"array.array"}),
     "threading.Thread": frozenset({"threading.Thread"}),
     "numpy.ndarray": frozenset({"numpy.array", "numpy.zeros", "numpy.ones", "numpy.empty", "numpy.arange", "numpy.asarray"}),
+    "numpy.dtype": frozenset({"numpy.dtype"}),
 }
 _OTHER_LITERALS = {"list", "dictionary", "set", "tuple", "string", "integer", "float", "list_comprehension",
                    "dictionary_comprehension", "set_comprehension", "concatenated_string", "true", "false", "none"}
@@ -70,23 +73,63 @@ def _constructed(callee: str) -> str | None:
 
 
 def _self_type(node: Node, resolver: Resolver) -> str | None:
-    """``self`` inside a class whose base resolves to a known type (e.g. unittest.TestCase)."""
+    """``self`` inside a class: the type its bases make it (e.g. unittest.TestCase)."""
     for anc in ancestors(node):
         if anc.type == "class_definition":
-            bases = anc.child_by_field_name("superclasses")
-            if bases is None:
-                return None
-            for base in bases.children:
-                if base.type == "identifier":
-                    b = resolver.resolve(text(base), base)
-                    if b is not None and b.qname:
-                        return b.qname
-                elif base.type == "attribute":
-                    chain = resolver.qualified_chain(base)
-                    if chain is not None:
-                        return chain[0]
-            return None
+            return _class_type(anc, resolver)
     return None
+
+
+def _class_type(cls: Node, resolver: Resolver, depth: int = 0) -> str | None:
+    """The library type a class derives from; KNOWN_OTHER when its bases are builtins, relative
+    imports or local classes that derive from no library type; None when a base is unknown."""
+    bases = cls.child_by_field_name("superclasses")
+    if bases is None or depth > 4:
+        return KNOWN_OTHER if bases is None else None
+    for base in bases.named_children:
+        if base.type == "keyword_argument":  # metaclass=...
+            continue
+        if base.type == "identifier":
+            b = resolver.resolve(text(base), base)
+            if b is not None and b.qname:
+                return b.qname
+            local = resolver.lookup(text(base), base)
+            if local is None:
+                continue  # a builtin (object, Exception) or a relative import: the user's own code
+            classes = [x.node for x in local if x.node is not None and x.node.type == "class_definition"]
+            if len(classes) != len(local):
+                return None
+            inner = {_class_type(c, resolver, depth + 1) for c in classes}
+            if inner != {KNOWN_OTHER}:
+                return inner.pop() if len(inner) == 1 else None
+        elif base.type == "attribute":
+            chain = resolver.qualified_chain(base)
+            return chain[0] if chain is not None else None
+        else:
+            return None
+    return KNOWN_OTHER
+
+
+_DTYPE_ATTRIBUTES = {"dtype"}
+
+# how people name values of a type: ``df.append(x)`` is worth a manual finding, ``rows.append(x)`` is not
+_NAME_HINTS: dict[str, re.Pattern[str]] = {
+    "pandas.DataFrame": re.compile(r"(^|_)df(_|\d|s?$)|frame", re.I),
+    "pandas.Series": re.compile(r"(^|_)(s|ser|series)(_|\d|$)|series", re.I),
+    "pandas.Index": re.compile(r"(^|_)(idx|index)(_|\d|$)", re.I),
+    "numpy.ndarray": re.compile(r"(^|_)(a|arr|array|nd)(_|\d|$)|array", re.I),
+    "torch.Tensor": re.compile(r"(^|_)(t|tensor)(_|\d|$)|tensor", re.I),
+}
+
+
+def named_like(node: Node, qtype: str | None) -> bool:
+    """Whether the receiver's own name (``df``, ``self.frame``, ``train_df``) suggests ``qtype``."""
+    pattern = _NAME_HINTS.get(qtype or "")
+    if pattern is None:
+        return False
+    if node.type == "attribute":
+        node = node.child_by_field_name("attribute")  # type: ignore[assignment]
+    return node is not None and node.type == "identifier" and bool(pattern.search(text(node)))
 
 
 def infer_type(node: Node, resolver: Resolver, depth: int = 0) -> str | None:
@@ -99,6 +142,8 @@ def infer_type(node: Node, resolver: Resolver, depth: int = 0) -> str | None:
         return _call_type(node, resolver)
     if node.type == "parenthesized_expression" and node.named_child_count == 1:
         return infer_type(node.named_children[0], resolver, depth + 1)
+    if node.type == "attribute" and text(node.child_by_field_name("attribute")) in _DTYPE_ATTRIBUTES:  # type: ignore[arg-type]
+        return "numpy.dtype"  # ``x.dtype`` is a dtype whatever ``x`` is (ndarray, Series, tensor)
     if node.type != "identifier":
         return None
     name = text(node)

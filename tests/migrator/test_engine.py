@@ -305,3 +305,28 @@ def test_fix_never_rebinds_a_name_in_use() -> None:
     result = eng.fix(src)
     assert result.new_source == "from datetime import datetime\n\na = datetime.now()\nb = datetime(2020, 1, 1)\n"
     assert not eng.check(result.new_source)
+
+
+def _bundled(**targets: str) -> Engine:
+    return Engine(Config(cli_targets=targets, installed_versions=False))
+
+
+@pytest.mark.parametrize(("src", "expected"), [
+    # an unknown receiver whose call fits list.append and whose name says nothing: not reported
+    ("import pandas as pd\ndef f(rows, x):\n    rows.append(x)\n", []),
+    # ... unless its name says DataFrame, or the call cannot be list.append
+    ("import pandas as pd\ndef f(train_df, x):\n    return train_df.append(x)\n", ["pandas-dataframe-append"]),
+    ("import pandas as pd\ndef f(result, x):\n    return result.append(x, ignore_index=True)\n", ["pandas-dataframe-append"]),
+    # self of a class with no library base is not a DataFrame
+    ("import pandas as pd\nclass Tok:\n    def pad(self, x):\n        return x\n    def run(self, x):\n        return self.pad(x)\n", []),
+    # x.dtype and np.dtype(...) are dtypes: dtype.newbyteorder is not ndarray.newbyteorder
+    ("import numpy as np\ndef f(x, t):\n    return x.dtype.newbyteorder('='), np.dtype(t).newbyteorder('<')\n", []),
+    # default-then-upgrade and version-checked conditionals are compatibility shims
+    ("from torch import nn\nweight_norm = nn.utils.weight_norm\nif hasattr(nn.utils.parametrizations, 'weight_norm'):\n"
+     "    weight_norm = nn.utils.parametrizations.weight_norm\n", []),
+    ("import numpy as np\ncore = np._core if is_numpy_available('2.0.0') else np.core\n", []),
+])
+def test_receivers_and_shims_on_real_world_patterns(src: str, expected: list[str]) -> None:
+    found = _bundled(numpy="2.0", pandas="2.0", torch="2.4").check(src)
+    assert [f.rule_id for f in found] == expected
+    assert all(f.fix is None for f in found)  # unknown receivers are reported, never fixed
