@@ -187,6 +187,15 @@ def _fits_a_builtin(method: str, call: Node | None) -> bool:
     return False
 
 
+def _unknown_worth_reporting(rule: Rule, method: str, call: Node | None, receiver: Node) -> bool:
+    """A receiver of unknown type: report it (as manual) per the rule's ``unknown_receiver``."""
+    if rule.unknown_receiver == "skip":
+        return False
+    if named_like(receiver, rule.receiver):
+        return True
+    return rule.unknown_receiver == "manual" and not _fits_a_builtin(method, call)
+
+
 def _rule_applies(rule: Rule, call: Node | None) -> bool:
     keywords = [*rule.fix.arg_rename, *rule.fix.arg_remove]
     if keywords:
@@ -294,10 +303,10 @@ class Matcher:
                 continue
             if inferred == rule.receiver:
                 out.append(Match(rule, node, "method", call, None, receiver))
-            elif inferred is None and rule.unknown_receiver == "manual" and _imports_library(resolver, rule) \
-                    and (not _fits_a_builtin(name, call) or named_like(receiver, rule.receiver)) \
+            elif inferred is None and _unknown_worth_reporting(rule, name, call, receiver) \
+                    and _imports_library(resolver, rule) \
                     and not any(m.manual_reason for m in out):  # one manual finding per call, not one per type
-                types = " or ".join(sorted({r.receiver for r in rules if r.unknown_receiver == "manual"}))  # type: ignore[misc]
+                types = " or ".join(sorted({r.receiver for r in rules if r.unknown_receiver != "skip"}))  # type: ignore[misc]
                 out.append(Match(rule, node, "method", call, None, receiver,
                                  manual_reason=f"the receiver's type is unknown; fix it by hand if it is a {types}"))
             # inferred is another type (or KNOWN_OTHER): never touch it

@@ -111,6 +111,7 @@ def _class_type(cls: Node, resolver: Resolver, depth: int = 0) -> str | None:
 
 
 _DTYPE_ATTRIBUTES = {"dtype"}
+_ACCESSORS = {"str", "dt", "cat", "sparse", "plot", "struct", "list"}
 
 # how people name values of a type: ``df.append(x)`` is worth a manual finding, ``rows.append(x)`` is not
 _NAME_HINTS: dict[str, re.Pattern[str]] = {
@@ -119,6 +120,7 @@ _NAME_HINTS: dict[str, re.Pattern[str]] = {
     "pandas.Index": re.compile(r"(^|_)(idx|index)(_|\d|$)", re.I),
     "numpy.ndarray": re.compile(r"(^|_)(a|arr|array|nd)(_|\d|$)|array", re.I),
     "torch.Tensor": re.compile(r"(^|_)(t|tensor)(_|\d|$)|tensor", re.I),
+    "pandas.ExcelWriter": re.compile(r"writer", re.I),
 }
 
 
@@ -142,8 +144,12 @@ def infer_type(node: Node, resolver: Resolver, depth: int = 0) -> str | None:
         return _call_type(node, resolver)
     if node.type == "parenthesized_expression" and node.named_child_count == 1:
         return infer_type(node.named_children[0], resolver, depth + 1)
-    if node.type == "attribute" and text(node.child_by_field_name("attribute")) in _DTYPE_ATTRIBUTES:  # type: ignore[arg-type]
-        return "numpy.dtype"  # ``x.dtype`` is a dtype whatever ``x`` is (ndarray, Series, tensor)
+    if node.type == "attribute":
+        attr = text(node.child_by_field_name("attribute"))  # type: ignore[arg-type]
+        if attr in _DTYPE_ATTRIBUTES:
+            return "numpy.dtype"  # ``x.dtype`` is a dtype whatever ``x`` is (ndarray, Series, tensor)
+        if attr in _ACCESSORS:
+            return KNOWN_OTHER  # ``s.str.pad``: a pandas accessor, not the frame or series itself
     if node.type != "identifier":
         return None
     name = text(node)
@@ -160,7 +166,10 @@ def infer_type(node: Node, resolver: Resolver, depth: int = 0) -> str | None:
         if b.kind == "import":
             types.add(KNOWN_OTHER)  # a module or imported function is never an instance of a receiver type
             continue
-        if b.kind != "local" or b.node is None or b.node.type in ("function_definition", "class_definition"):
+        if b.kind == "local" and b.node is not None and b.node.type == "class_definition":
+            types.add(KNOWN_OTHER)  # the class object itself: ``MaskedArray.ptp`` is not an instance's method
+            continue
+        if b.kind != "local" or b.node is None or b.node.type == "function_definition":
             return None
         types.add(infer_type(b.node, resolver, depth + 1) if b.node.id != node.id else None)
     return types.pop() if len(types) == 1 else None

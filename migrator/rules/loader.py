@@ -126,8 +126,8 @@ def rule_from_dict(raw: dict[str, Any], pack: str = "", line: int = 0) -> Rule:
         pack=pack,
         line=line,
     )
-    if rule.unknown_receiver not in ("manual", "skip"):
-        raise ValueError("unknown_receiver must be manual or skip")
+    if rule.unknown_receiver not in ("manual", "named", "skip"):
+        raise ValueError("unknown_receiver must be manual, named or skip")
     rule.validate()
     return rule
 

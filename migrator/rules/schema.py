@@ -98,7 +98,7 @@ class Rule:
     replacement_since: Version | None = None
     receiver: str | None = None  # method rules: qualified type of the receiver
     params: tuple[str, ...] = ()  # signature of the old call, binds positional holes by name
-    unknown_receiver: Literal["manual", "skip"] = "manual"
+    unknown_receiver: Literal["manual", "named", "skip"] = "manual"  # named: only if the name says so (df)
     confidence: float = 1.0
     origin: Origin = "hand"
     provenance: Provenance | None = None

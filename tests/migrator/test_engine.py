@@ -316,7 +316,12 @@ def _bundled(**targets: str) -> Engine:
     ("import pandas as pd\ndef f(rows, x):\n    rows.append(x)\n", []),
     # ... unless its name says DataFrame, or the call cannot be list.append
     ("import pandas as pd\ndef f(train_df, x):\n    return train_df.append(x)\n", ["pandas-dataframe-append"]),
-    ("import pandas as pd\ndef f(result, x):\n    return result.append(x, ignore_index=True)\n", ["pandas-dataframe-append"]),
+    ("import numpy as np\ndef f(result):\n    return result.ptp()\n", ["numpy-ndarray-ptp"]),
+    # a pandas accessor and a class object are not the frame or an instance
+    ("import pandas as pd\ndef f(s):\n    return s.str.pad(5, side='left')\n", []),
+    ("import numpy as np\nclass Masked:\n    pass\ndoc = Masked.ptp.__doc__\n", []),
+    # DataFrame.append is 'named': HDFStore and pyarrow tables have an append too
+    ("import pandas as pd\ndef f(store, frame):\n    store.append('key', frame)\n", []),
     # self of a class with no library base is not a DataFrame
     ("import pandas as pd\nclass Tok:\n    def pad(self, x):\n        return x\n    def run(self, x):\n        return self.pad(x)\n", []),
     # x.dtype and np.dtype(...) are dtypes: dtype.newbyteorder is not ndarray.newbyteorder
