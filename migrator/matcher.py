@@ -22,8 +22,9 @@ from .rules.schema import Rule
 from .typeinfo import infer_type, named_like
 
 _GUARD_EXCEPTIONS = {"AttributeError", "ImportError", "ModuleNotFoundError", "NameError"}
-_VERSION_HINT = re.compile(r"hasattr\s*\(|version|VERSION|sys\.version_info|getattr\s*\(|"
-                           r"available\s*\(\s*[\"'][\d.]+")  # is_numpy_available("2.0.0")
+# a condition on versions (any API), or a hasattr/getattr probe of the API itself (see _compat_condition)
+_VERSION_HINT = re.compile(r"version|VERSION|sys\.version_info|available\s*\(\s*[\"'][\d.]+")  # is_numpy_available("2.0")
+_PROBES = {"hasattr", "getattr"}
 _SUPPRESS = re.compile(r"#\s*(?:apimig:\s*ignore(?:\[([^\]]*)\])?|noqa(?::\s*([\w\-., ]+))?)", re.I)
 
 
@@ -93,7 +94,7 @@ def _default_before_upgrade(node: Node) -> bool:
         return False
     cond = nxt.child_by_field_name("condition")
     body = nxt.child_by_field_name("consequence")
-    if cond is None or body is None or not _VERSION_HINT.search(text(cond)):
+    if cond is None or body is None or not _compat_condition(cond, node):
         return False
     name = text(target)
     for child in body.named_children:
@@ -115,9 +116,32 @@ def _guarded(node: Node) -> bool:
                     if header.strip() == "except" or any(e in header for e in _GUARD_EXCEPTIONS):
                         return True
         elif anc.type in ("if_statement", "conditional_expression"):
-            cond = anc.child_by_field_name("condition") if anc.type == "if_statement" else anc
-            if cond is not None and _VERSION_HINT.search(text(cond) if anc.type == "if_statement" else text(anc)):
+            if anc.type == "if_statement":
+                cond = anc.child_by_field_name("condition")
+            else:
+                cond = anc.named_children[1] if anc.named_child_count == 3 else None
+            if cond is not None and _compat_condition(cond, node):
                 return True
+    return False
+
+
+def _compat_condition(cond: Node, node: Node) -> bool:
+    """A version check, or ``hasattr``/``getattr`` probing the API ``node`` uses (its module or
+    name): ``if hasattr(np, "trapezoid")`` guards ``np.trapz``; ``if getattr(out, "loss")`` does not."""
+    if _VERSION_HINT.search(text(cond)):
+        return True
+    names = set(re.findall(r"\w+", text(node)))
+    stack = [cond]
+    while stack:
+        n = stack.pop()
+        if n.type == "call":
+            func = n.child_by_field_name("function")
+            args = n.child_by_field_name("arguments")
+            if func is not None and text(func) in _PROBES and args is not None and args.named_child_count:
+                probed = set(re.findall(r"\w+", " ".join(text(a) for a in args.named_children[:2])))
+                if probed & names:
+                    return True
+        stack.extend(n.named_children)
     return False
 
 

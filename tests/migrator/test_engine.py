@@ -330,6 +330,9 @@ def _bundled(**targets: str) -> Engine:
     ("from torch import nn\nweight_norm = nn.utils.weight_norm\nif hasattr(nn.utils.parametrizations, 'weight_norm'):\n"
      "    weight_norm = nn.utils.parametrizations.weight_norm\n", []),
     ("import numpy as np\ncore = np._core if is_numpy_available('2.0.0') else np.core\n", []),
+    ("import numpy as np\narea = np.trapezoid(y) if hasattr(np, 'trapezoid') else np.trapz(y)\n", []),
+    # a getattr on something else is not a shim for the API used under it
+    ("import torch\nif getattr(out, 'loss', None) is not None:\n    reg = torch.norm(w, p='fro')\n", ["torch-norm"]),
 ])
 def test_receivers_and_shims_on_real_world_patterns(src: str, expected: list[str]) -> None:
     found = _bundled(numpy="2.0", pandas="2.0", torch="2.4").check(src)
