@@ -16,6 +16,7 @@ from .config import Config, ConfigError, load_config
 from .engine import Engine
 from .files import iter_python_files
 from .findings import FileResult
+from .hybrid.proposer import STRATEGIES
 from .registry import Registry, RegistryError
 from .report import json_report, sarif_report, text_line, unified_diff
 from .rules.loader import RuleFileError
@@ -65,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that may change behaviour")
             p.add_argument("--model", metavar="DIR", help="local code model (safetensors) for findings the rules "
                            "cannot fix; its fixes are validated and labelled")
-            p.add_argument("--strategy", default="with_rules", choices=("basic", "with_context", "with_rules", "cot"),
+            p.add_argument("--strategy", default="with_rules", choices=STRATEGIES,
                            help="prompt strategy of the model tier (default with_rules)")
     rules = sub.add_parser("rules", help="inspect rules")
     rules_sub = rules.add_subparsers(dest="rules_command")

@@ -9,28 +9,24 @@ validation rejection rate and the latency per finding.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Sequence
 
 from apimig.migrator.config import Config
 from apimig.migrator.dataset import Pair
 from apimig.migrator.engine import Engine
-from apimig.migrator.evaluation import aggregate, score_pair
+from apimig.migrator.evaluation import Scores, aggregate, score_pair
 from apimig.migrator.hybrid import Hybrid
 from apimig.models.generation import STRATEGIES
 from apimig.models.proposer import ModelProposer
 
 
 @dataclass
-class StrategyScores:
-    strategy: str
-    pairs: int = 0
+class StrategyScores(Scores):
+    """The rule engine's scores (``migrator.evaluation.Scores``) plus what only a model has."""
+
+    strategy: str = ""
     findings: int = 0
-    exact: float = 0.0
-    ast_match: float = 0.0
-    token_similarity: float = 0.0
-    key_api: float = 0.0
-    untouched: float = 0.0  # must-not-change pairs left alone
     candidates: int = 0
     rejected: int = 0
     rejection_rate: float = 0.0
@@ -53,7 +49,7 @@ def evaluate_strategy(lm: Any, pairs: Sequence[Pair], strategy: str, *, engine: 
     proposer = ModelProposer(lm, strategy, max_new_tokens=max_new_tokens)
     forced = "rule-guided-model" if strategy == "with_rules" else "model"
     hybrid = Hybrid(engine, proposer, force_route=forced)  # type: ignore[arg-type]
-    out = StrategyScores(strategy)
+    out = StrategyScores(strategy=strategy)
     results, seconds = [], 0.0
     for pair in pairs:
         error = None
@@ -75,8 +71,8 @@ def evaluate_strategy(lm: Any, pairs: Sequence[Pair], strategy: str, *, engine: 
         origins = tuple(sorted({d.route for d in res.decisions if d.fix})) if res else ()
         results.append(score_pair(pair, output, origins, error=error))
     agg = aggregate(results)
-    out.pairs, out.exact, out.ast_match = agg.pairs, agg.exact, agg.ast_match
-    out.token_similarity, out.key_api, out.untouched = agg.token_similarity, agg.key_api, agg.untouched
+    for f in fields(Scores):
+        setattr(out, f.name, getattr(agg, f.name))
     out.rejection_rate = round(out.rejected / out.candidates, 4) if out.candidates else 0.0
     out.seconds_per_finding = round(seconds / out.findings, 4) if out.findings else 0.0
     return out

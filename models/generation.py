@@ -14,11 +14,10 @@ from importlib import resources
 from typing import Any
 
 from apimig.migrator.findings import Finding
-from apimig.migrator.hybrid.proposer import region_lines
+from apimig.migrator.hybrid.proposer import STRATEGIES, region_lines
 from apimig.migrator.hybrid.splice import is_import_line
 from apimig.migrator.rules.schema import Rule
 
-STRATEGIES = ("basic", "with_context", "with_rules", "cot")
 AFTER_MARK = "# After:"
 CONTEXT_LINES = 20
 

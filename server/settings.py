@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from apimig.migrator.hybrid.proposer import STRATEGIES
+
 SECTION = "apimig"
 LEVELS = ("error", "warning", "information", "hint")
 STATES = ("removed", "deprecated")
-STRATEGIES = ("basic", "with_context", "with_rules", "cot")
 
 
 @dataclass(frozen=True)

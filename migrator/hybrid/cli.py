@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from apimig.migrator.files import read_source, write_source
 from apimig.migrator.findings import FileResult
@@ -88,7 +88,3 @@ def fixes_summary(report: ModelTierReport) -> str:
         routes[d.route] = [fixed + (d.fix is not None), manual + (d.fix is None)]
     parts = [f"{name}: {f} fixed, {m} left" for name, (f, m) in sorted(routes.items())]
     return "hybrid " + ("; ".join(parts) if parts else "had nothing to do")
-
-
-def strategy_names() -> Sequence[str]:
-    return ("basic", "with_context", "with_rules", "cot")

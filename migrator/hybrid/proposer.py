@@ -13,6 +13,10 @@ from apimig.migrator.findings import Finding
 from apimig.migrator.rules.schema import Rule
 
 
+#: Prompt strategies a proposer understands; the models package keeps one template file per name.
+STRATEGIES = ("basic", "with_context", "with_rules", "cot")
+
+
 @dataclass(frozen=True)
 class Candidate:
     """New text for the finding's *lines* (``region_lines``), possibly led by import lines.

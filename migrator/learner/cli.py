@@ -12,6 +12,7 @@ from typing import Sequence
 
 from ..dataset import DatasetError, Pair, load_pairs, load_split
 from ..evaluation import evaluate, format_table
+from ..hybrid.proposer import STRATEGIES
 from ..registry import Registry, RegistryError
 from ..rules.loader import RuleFileError, load_pack_file
 from ..rules.registry import load_rules
@@ -22,7 +23,6 @@ from .writer import write_pack
 #: ``--model`` evaluators, found lazily: the ml extra is optional and the migrator never imports it.
 MODEL_EVALUATORS: Registry = Registry("model evaluator")  # type: ignore[type-arg]
 MODEL_EVALUATORS.register("model", "apimig.models.evaluation:model_eval_cli")
-STRATEGIES = ("basic", "with_context", "with_rules", "cot")
 
 
 def _progress(enabled: bool):  # type: ignore[no-untyped-def]
