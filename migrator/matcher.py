@@ -3,8 +3,8 @@
 References are resolved through imports (aliases, ``from`` imports, imports inside
 functions); shadowed names, strings and comments never match. Method rules need the
 receiver's type: known from a constructor or reader call in the same scope (fix), known
-to be something else (silent), or unknown (manual finding). Guarded code (``try/except
-ImportError``, ``if hasattr(...)``, version checks) and suppressed lines are skipped.
+to be something else (silent), or unknown (manual finding). Compatibility shims are
+skipped (``guards.in_shim``); suppressed lines are skipped by the engine.
 """
 
 from __future__ import annotations
@@ -17,14 +17,11 @@ from typing import Iterable, Mapping, Sequence
 
 from tree_sitter import Node
 
-from .analysis import Binding, Resolver, ancestors, captures, dotted, import_bindings, text
+from .analysis import Binding, Resolver, captures, dotted, import_bindings, text
+from .guards import in_shim
 from .rules.schema import Rule
 from .typeinfo import infer_type, named_like
 
-_GUARD_EXCEPTIONS = {"AttributeError", "ImportError", "ModuleNotFoundError", "NameError"}
-# a condition on versions (any API), or a hasattr/getattr probe of the API itself (see _compat_condition)
-_VERSION_HINT = re.compile(r"version|VERSION|sys\.version_info|available\s*\(\s*[\"'][\d.]+")  # is_numpy_available("2.0")
-_PROBES = {"hasattr", "getattr"}
 _SUPPRESS = re.compile(r"#\s*(?:apimig:\s*ignore(?:\[([^\]]*)\])?|noqa(?::\s*([\w\-., ]+))?)", re.I)
 
 
@@ -71,78 +68,6 @@ def suppressions(root: Node) -> dict[int, set[str] | None]:
         line = node.start_point[0]
         out[line] = None if ids is None else {i.strip() for i in re.split(r"[,\s]+", ids) if i.strip()}
     return out
-
-
-def _default_before_upgrade(node: Node) -> bool:
-    """``x = old`` directly followed by ``if hasattr(...)/version...: x = new``: the code already
-    upgrades itself where the new API exists; the first line is the fallback for older versions."""
-    stmt = node
-    while stmt.parent is not None and stmt.type != "expression_statement":
-        if stmt.type in ("block", "module", "function_definition", "class_definition"):
-            return False
-        stmt = stmt.parent
-    assign = stmt.named_children[0] if stmt.type == "expression_statement" and stmt.named_children else None
-    if assign is None or assign.type != "assignment":
-        return False
-    target = assign.child_by_field_name("left")
-    if target is None or target.type != "identifier":
-        return False
-    nxt = stmt.next_named_sibling
-    while nxt is not None and nxt.type == "comment":
-        nxt = nxt.next_named_sibling
-    if nxt is None or nxt.type != "if_statement":
-        return False
-    cond = nxt.child_by_field_name("condition")
-    body = nxt.child_by_field_name("consequence")
-    if cond is None or body is None or not _compat_condition(cond, node):
-        return False
-    name = text(target)
-    for child in body.named_children:
-        inner = child.named_children[0] if child.type == "expression_statement" and child.named_children else None
-        left = inner.child_by_field_name("left") if inner is not None and inner.type == "assignment" else None
-        if left is not None and left.type == "identifier" and text(left) == name:
-            return True
-    return False
-
-
-def _guarded(node: Node) -> bool:
-    if _default_before_upgrade(node):
-        return True
-    for anc in ancestors(node):
-        if anc.type == "try_statement":
-            for clause in anc.children:
-                if clause.type == "except_clause":
-                    header = text(clause).split(":", 1)[0]
-                    if header.strip() == "except" or any(e in header for e in _GUARD_EXCEPTIONS):
-                        return True
-        elif anc.type in ("if_statement", "conditional_expression"):
-            if anc.type == "if_statement":
-                cond = anc.child_by_field_name("condition")
-            else:
-                cond = anc.named_children[1] if anc.named_child_count == 3 else None
-            if cond is not None and _compat_condition(cond, node):
-                return True
-    return False
-
-
-def _compat_condition(cond: Node, node: Node) -> bool:
-    """A version check, or ``hasattr``/``getattr`` probing the API ``node`` uses (its module or
-    name): ``if hasattr(np, "trapezoid")`` guards ``np.trapz``; ``if getattr(out, "loss")`` does not."""
-    if _VERSION_HINT.search(text(cond)):
-        return True
-    names = set(re.findall(r"\w+", text(node)))
-    stack = [cond]
-    while stack:
-        n = stack.pop()
-        if n.type == "call":
-            func = n.child_by_field_name("function")
-            args = n.child_by_field_name("arguments")
-            if func is not None and text(func) in _PROBES and args is not None and args.named_child_count:
-                probed = set(re.findall(r"\w+", " ".join(text(a) for a in args.named_children[:2])))
-                if probed & names:
-                    return True
-        stack.extend(n.named_children)
-    return False
 
 
 def _callee_call(node: Node) -> Node | None:
@@ -297,7 +222,7 @@ class Matcher:
         ids = {m.node.id for m in matches}
         kept = [m for m in matches if not (m.node.parent is not None and m.node.parent.type == "attribute"
                                            and m.node.parent.id in ids and m.where != "method")]
-        return [m for m in kept if not _guarded(m.node)]
+        return [m for m in kept if not in_shim(m.node, m.rule)]
 
     def _attribute(self, node: Node, resolver: Resolver, imported: Mapping[str, Binding], roots: set[str]) -> list[Match]:
         out: list[Match] = []
