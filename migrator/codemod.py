@@ -15,8 +15,10 @@ import libcst as cst
 from tree_sitter import Node
 
 from .analysis import Binding, Resolver, line_starts, text
+from .applicability import fix_tier, shows_decline_reason, unsafe_reason
 from .findings import Edit, Finding, Fix, Pos
-from .imports import EAGER_PACKAGES, ByteEdit, NameClash, Need, is_module, looks_like_module, module_of, plan, render, usages
+from .edits import ByteEdit, apply_bytes, overlaps
+from .imports import EAGER_PACKAGES, NameClash, Need, is_module, looks_like_module, module_of, plan, render, usages
 from .matcher import Match
 from .rules.schema import HOLE, Rule
 from .transforms import load_transforms
@@ -327,7 +329,7 @@ def _title(match: Match, main: list[ByteEdit], doc: Document) -> str | None:
     start = min([e.start for e in main] + [match.node.start_byte])
     end = max([e.end for e in main] + [match.node.end_byte])
     shifted = [ByteEdit(e.start - start, e.end - start, e.text) for e in main]
-    new = apply_edits(doc.data[start:end], shifted).decode("utf-8", "replace").strip()
+    new = apply_bytes(doc.data[start:end], shifted).decode("utf-8", "replace").strip()
     if not new or "\n" in new or len(new) > 80:
         return None
     return f"Replace with `{new}`"
@@ -347,38 +349,29 @@ def plan_finding(match: Match, doc: Document, state: str) -> Planned:
     if manual_reason is None:
         single_frees = [frees] if frees is not None and len(usages(frees, doc.root, doc.resolver)) <= 1 else []
         edits = main + plan(doc.root, doc.data, needs, single_frees, doc.newline)
-        tier = "unsafe" if rule.tier == "unsafe" else "safe"
+        tier = fix_tier(rule)
         title = _title(match, main, doc) or f"Apply fix for {rule.id}"
-        if rule.tier == "unsafe":
+        if tier == "unsafe":
             title += f" (unsafe: {rule.reason})"
         fix = Fix(edits=tuple(sorted((doc.edit(e) for e in edits), key=lambda e: (e.start, e.end))),
                   tier=tier, title=title, origin="learned-rule" if rule.origin == "learned" else "rule",
-                  confidence=rule.confidence, reason=rule.reason if tier == "unsafe" else None)
+                  confidence=rule.confidence, reason=unsafe_reason(rule))
     finding = Finding(
         rule_id=rule.id, library=rule.library, message=rule.message, start=doc.pos(match.node.start_byte),
         end=doc.pos(match.node.end_byte), state=state, source=rule.source, fix=fix,  # type: ignore[arg-type]
-        manual_reason=manual_reason if rule.tier != "manual" else None, origin=rule.origin,
+        manual_reason=manual_reason if shows_decline_reason(rule) else None, origin=rule.origin,
         confidence=rule.confidence, snippet=text(match.node))
     return Planned(finding, main, needs, frees)
-
-
-def apply_edits(data: bytes, edits: list[ByteEdit]) -> bytes:
-    out = data
-    for e in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
-        out = out[: e.start] + e.text.encode("utf-8") + out[e.end:]
-    return out
 
 
 def combine(doc: Document, planned: list[Planned]) -> tuple[list[ByteEdit], list[Planned]]:
     """Non-overlapping edits for as many fixes as possible; returns (edits, the fixes taken)."""
     taken: list[Planned] = []
-    spans: list[tuple[int, int]] = []
     edits: list[ByteEdit] = []
     for p in sorted(planned, key=lambda p: (p.main[0].start if p.main else 0, -(p.main[0].end if p.main else 0))):
-        if any(not (e.end <= s or e.start >= t) for e in p.main for s, t in spans):
+        if any(overlaps(e, t) for e in p.main for t in edits):
             continue
         taken.append(p)
-        spans.extend((e.start, e.end) for e in p.main)
         edits.extend(p.main)
     needs = set().union(*(p.needs for p in taken)) if taken else set()
     freed: dict[int, tuple[Binding, int]] = {}
@@ -389,6 +382,6 @@ def combine(doc: Document, planned: list[Planned]) -> tuple[list[ByteEdit], list
     removals = [b for b, n in freed.values() if len(usages(b, doc.root, doc.resolver)) <= n]
     import_edits = plan(doc.root, doc.data, needs, removals, doc.newline)
     for ie in import_edits:
-        if any(not (ie.end <= s or ie.start >= t) for s, t in spans):
-            return combine(doc, [p for p in taken if not any(not (ie.end <= e.start or ie.start >= e.end) for e in p.main)])
+        if any(overlaps(ie, e) for e in edits):
+            return combine(doc, [p for p in taken if not any(overlaps(ie, e) for e in p.main)])
     return edits + import_edits, taken

@@ -8,14 +8,16 @@ from dataclasses import dataclass
 from typing import Any, Collection, Sequence
 
 from .analysis import Resolver, parser
-from .codemod import Document, Planned, apply_edits, combine, plan_finding
+from .applicability import api_state, applies, rule_state
+from .codemod import Document, Planned, combine, plan_finding
 from .config import Config
+from .edits import apply_text
 from .findings import FileResult, Finding
 from .imports import drop_stale_module_imports
 from .matcher import Matcher, RuleIndex, suppressions
 from .rules.registry import load_rules
 from .rules.schema import Rule
-from .versions import Target, declared_versions, resolve_targets, rule_state
+from .versions import Target, declared_versions, resolve_targets
 
 MAX_PASSES = 4
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -85,10 +87,6 @@ class Engine:
                     roots.setdefault(segment, set()).add(root)
         return roots
 
-    def may_match(self, source: str) -> bool:
-        """The cheap pre-filter: does the text mention a rule's name and its library?"""
-        return self._words(source) is not None
-
     def _words(self, source: str) -> set[str] | None:
         """Identifiers of the text when it may match, else None."""
         present = [root for root in self._all_roots if root in source]
@@ -97,12 +95,6 @@ class Engine:
         words = set(_WORD.findall(source))
         hit = any(not roots.isdisjoint(present) for name, roots in self._roots.items() if name in words)
         return words if hit else None
-
-    def state_of(self, rule: Rule) -> str:
-        target = self.targets.get(rule.library)
-        if rule.removed_in is not None and (target is None or target.version is None or target.version >= rule.removed_in):
-            return "removed"
-        return "deprecated"
 
     def _plan(self, source: str, *, strict: bool, reparser: Any = None) -> tuple[Document | None, list[Planned]]:
         words = self._words(source)
@@ -130,7 +122,7 @@ class Engine:
             if key in seen:
                 continue
             seen.add(key)
-            planned.append(plan_finding(m, doc, self.state_of(m.rule)))
+            planned.append(plan_finding(m, doc, api_state(m.rule, self.targets.get(m.rule.library))))
         planned.sort(key=lambda p: (p.finding.start, p.finding.rule_id))
         return doc, planned
 
@@ -164,8 +156,7 @@ class Engine:
             doc, planned = self._plan(current, strict=strict)
             if first_findings is None:
                 first_findings = [p.finding for p in planned]
-            wanted = [p for p in planned if p.finding.fix is not None
-                      and (unsafe or p.finding.fix.tier == "safe")
+            wanted = [p for p in planned if applies(p.finding, unsafe=unsafe)
                       and (only is None or p.finding.key in only)]
             if doc is None or not wanted:
                 break
@@ -189,21 +180,21 @@ class Engine:
 
     def _apply(self, doc: Document, wanted: list[Planned], result: FileResult) -> tuple[str, list[Finding]]:
         edits, taken = combine(doc, wanted)
-        new = apply_edits(doc.data, edits).decode("utf-8", "surrogatepass")
+        new = apply_text(doc.source, edits)
         if _parses(new):
             return new, [p.finding for p in taken]
         # some fix breaks the parse: keep the ones that do not, report the others
         good: list[Planned] = []
         for p in taken:
             trial_edits, _ = combine(doc, good + [p])
-            if _parses(apply_edits(doc.data, trial_edits).decode("utf-8", "surrogatepass")):
+            if _parses(apply_text(doc.source, trial_edits)):
                 good.append(p)
             else:
                 result.dropped.append((p.finding, "the fix would break the parse"))
         if not good:
             return doc.source, []
         edits, taken = combine(doc, good)
-        return apply_edits(doc.data, edits).decode("utf-8", "surrogatepass"), [p.finding for p in taken]
+        return apply_text(doc.source, edits), [p.finding for p in taken]
 
 
 def _parses(source: str) -> bool:

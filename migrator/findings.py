@@ -1,4 +1,4 @@
-"""Plain result types shared by the CLI, the language server and the model tier.
+"""Plain result types shared by the CLI, the language server and the model layer.
 
 Positions are 0-based lines and 0-based columns counted in code points; the CLI prints
 them 1-based and the language server converts columns to UTF-16.
@@ -9,28 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .applicability import FixTier, Tier, finding_tier
+from .edits import Edit, Pos
+
 FixOrigin = Literal["rule", "learned-rule", "rule-guided-model", "model"]
-
-
-@dataclass(frozen=True, order=True)
-class Pos:
-    line: int
-    col: int
-
-
-@dataclass(frozen=True)
-class Edit:
-    """Replace the text between ``start`` and ``end`` with ``text``."""
-
-    start: Pos
-    end: Pos
-    text: str
 
 
 @dataclass(frozen=True)
 class Fix:
     edits: tuple[Edit, ...]  # the replacement plus any import edits, non-overlapping
-    tier: Literal["safe", "unsafe"]
+    tier: FixTier
     title: str
     origin: FixOrigin = "rule"
     confidence: float = 1.0
@@ -53,8 +41,8 @@ class Finding:
     snippet: str = ""  # the matched source text
 
     @property
-    def tier(self) -> str:
-        return self.fix.tier if self.fix else "manual"
+    def tier(self) -> Tier:
+        return finding_tier(self.fix)
 
     @property
     def key(self) -> str:

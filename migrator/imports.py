@@ -18,6 +18,7 @@ import libcst as cst
 from tree_sitter import Node
 
 from .analysis import Binding, Resolver, captures, dotted, text
+from .edits import ByteEdit, apply_bytes
 
 _LOWERCASE_CLASSES = {"datetime.datetime", "datetime.date", "datetime.time", "datetime.timedelta",
                       "datetime.timezone", "collections.defaultdict", "collections.deque",
@@ -32,13 +33,6 @@ class Need:
 
     def line(self) -> str:
         return f"import {self.module}" if self.kind == "import" else f"from {self.module} import {self.name}"
-
-
-@dataclass(frozen=True)
-class ByteEdit:
-    start: int
-    end: int
-    text: str
 
 
 # third-party packages whose lowercase dotted paths are modules (scipy.special, sklearn.model_selection)
@@ -317,7 +311,7 @@ def drop_stale_module_imports(source: str, before: str, modules: Iterable[str], 
             edits.append(_delete_statement(stmt, data) if new is None else ByteEdit(stmt.start_byte, stmt.end_byte, new))
     if not edits:
         return source
-    return _apply(data, edits).decode("utf-8", "surrogatepass")
+    return apply_bytes(data, edits).decode("utf-8", "surrogatepass")
 
 
 def code_only(data: bytes, root: Node) -> str:
@@ -353,9 +347,3 @@ def _rewrite_import_paths(stmt: Node, remove: set[str], keep_root: set[str]) -> 
         return None
     kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
     return cst.Module([]).code_for_node(imp.with_changes(names=kept))
-
-
-def _apply(data: bytes, edits: list[ByteEdit]) -> bytes:
-    for e in sorted(edits, key=lambda e: e.start, reverse=True):
-        data = data[: e.start] + e.text.encode("utf-8") + data[e.end:]
-    return data

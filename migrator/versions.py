@@ -18,7 +18,6 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from .rules.schema import Rule
 
 # library id -> distribution names that provide it
 DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
@@ -149,19 +148,3 @@ def resolve_targets(
         else:
             targets[lib] = Target(lib, None, "unknown, assuming latest")
     return targets
-
-
-def rule_state(rule: Rule, target: Target | None) -> tuple[bool, str]:
-    """Whether ``rule`` fires at ``target``, and a one-line reason."""
-    version = target.version if target else None
-    where = target.describe() if target else f"{rule.library} latest (unknown)"
-    if version is None:
-        return True, f"active: {where}"
-    first = rule.first_version
-    if first is not None and version < first:
-        return False, f"inactive: {where} is before the deprecation in {first}"
-    if rule.replacement_since is not None and version < rule.replacement_since:
-        return False, f"inactive: {where} lacks the replacement (since {rule.replacement_since})"
-    if rule.removed_in is not None and version >= rule.removed_in:
-        return True, f"active: removed in {rule.removed_in}, target {where}"
-    return True, f"active: deprecated in {first}, target {where}"

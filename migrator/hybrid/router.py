@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from apimig.migrator.applicability import MODEL_FIX_TIER
+from apimig.migrator.edits import apply_positioned
 from apimig.migrator.findings import FileResult, Finding, Fix
 from apimig.migrator.hybrid.proposer import Candidate, FixProposer
 from apimig.migrator.hybrid.splice import line_edits, map_line, splice
@@ -94,7 +96,7 @@ class Hybrid:
             conf = cand.score if route_ == "model" else (finding.confidence + cand.score) / 2
             label = "rule-guided model" if route_ == "rule-guided-model" else "model"
             decision.fix = Fix(
-                edits=line_edits(source, new), tier="unsafe",
+                edits=line_edits(source, new), tier=MODEL_FIX_TIER,
                 title=f"Rewrite `{finding.snippet}` ({label}, confidence {conf:.2f})",
                 origin=route_, confidence=round(conf, 3),
                 reason=f"proposed by {getattr(self.proposer, 'name', 'a model')}"
@@ -119,7 +121,7 @@ class Hybrid:
             got = self.propose_fix(live, current, d.route)
             d.fix, d.rejected, d.manual_reason, d.seconds = got.fix, got.rejected, got.manual_reason, got.seconds
             if got.fix is not None:
-                current = splice_fix(current, got.fix)
+                current = apply_positioned(current, got.fix.edits)
         rule_keys = {f.key for f in self.engine.check(current, path) if self.route(f) == "rule"}
         result: FileResult = self.engine.fix(current, path, unsafe=unsafe, only=rule_keys) if rule_keys else FileResult(path)
         applied_rule = {(f.rule_id, f.snippet) for f in result.applied}
@@ -144,11 +146,3 @@ class Hybrid:
             if f.rule_id == finding.rule_id and f.start.line == line and f.start.col == finding.start.col:
                 return f
         return None
-
-
-def splice_fix(source: str, fix: Fix) -> str:
-    """Apply a fix's line edits (as produced by ``line_edits``) to ``source``."""
-    lines = source.splitlines(keepends=True)
-    for e in sorted(fix.edits, key=lambda e: e.start, reverse=True):
-        lines[e.start.line : e.end.line] = [e.text] if e.text else []
-    return "".join(lines)

@@ -10,7 +10,8 @@ import difflib
 import re
 import textwrap
 
-from apimig.migrator.findings import Edit, Finding, Pos
+from apimig.migrator.edits import Edit, Pos, split_lines
+from apimig.migrator.findings import Finding
 from apimig.migrator.hybrid.proposer import Candidate, region_lines
 
 _IMPORT = re.compile(r"^(import\s+[\w.]+(\s+as\s+\w+)?(\s*,\s*[\w.]+(\s+as\s+\w+)?)*|from\s+[\w.]+\s+import\s+[\w., ()]+?)\s*$")
@@ -33,7 +34,7 @@ def splice(source: str, finding: Finding, candidate: Candidate | str) -> str:
     """The full new source; leading import lines of the candidate go to the module's imports."""
     text = candidate.text if isinstance(candidate, Candidate) else candidate
     newline = "\r\n" if "\r\n" in source else "\n"
-    lines = source.splitlines(keepends=True)
+    lines = split_lines(source)
     first, last = region_lines(finding)
     old_region = lines[first : last + 1]
     indent = re.match(r"[ \t]*", old_region[0] if old_region else "").group(0)  # type: ignore[union-attr]
@@ -56,7 +57,7 @@ def splice(source: str, finding: Finding, candidate: Candidate | str) -> str:
 
 def line_edits(old: str, new: str) -> tuple[Edit, ...]:
     """Minimal whole-line edits turning ``old`` into ``new`` (non-overlapping, in order)."""
-    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    a, b = split_lines(old), split_lines(new)
     edits = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if tag != "equal":
@@ -66,7 +67,7 @@ def line_edits(old: str, new: str) -> tuple[Edit, ...]:
 
 def changed_lines(old: str, new: str) -> list[tuple[str, int, int, list[str]]]:
     """(tag, first old line, end old line, new lines) for every changed block."""
-    a, b = old.splitlines(), new.splitlines()
+    a, b = _bare_lines(old), _bare_lines(new)
     return [(tag, i1, i2, b[j1:j2])
             for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes()
             if tag != "equal"]
@@ -74,8 +75,13 @@ def changed_lines(old: str, new: str) -> list[tuple[str, int, int, list[str]]]:
 
 def map_line(old: str, new: str, line: int) -> int | None:
     """Where an unchanged line of ``old`` sits in ``new`` (None when it was edited)."""
-    a, b = old.splitlines(), new.splitlines()
+    a, b = _bare_lines(old), _bare_lines(new)
     for tag, i1, i2, j1, _ in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if i1 <= line < i2:
             return j1 + (line - i1) if tag == "equal" else None
     return None
+
+
+def _bare_lines(source: str) -> list[str]:
+    """Lines without their endings, counted as findings count them (``edits.split_lines``)."""
+    return [line.rstrip("\r\n") for line in split_lines(source)]

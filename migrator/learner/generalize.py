@@ -14,6 +14,7 @@ from typing import Callable, Sequence
 
 import libcst as cst
 
+from ..applicability import learned_tier
 from ..dataset import Pair
 from ..rules.schema import FixSpec, Provenance, Rule, parse_version
 from .align import Imports, Observation, observe
@@ -145,14 +146,13 @@ def build_rule(group: _Group, noops: Sequence[Pair]) -> Rule:
     related = [p for p in noops if p.api == group.old]
     fix = FixSpec(rename=obs.rename, template=obs.template, arg_rename=dict(obs.arg_rename),
                   arg_remove=tuple(obs.arg_remove))
-    safe = obs.kind in _SAFE_KINDS and consistency == 1.0
+    tier, reason = learned_tier(obs.kind in _SAFE_KINDS, consistency)
     what = obs.rename or obs.template or ", ".join(
         [f"{a}= -> {b}=" for a, b in obs.arg_rename] + [f"drop {a}=" for a in obs.arg_remove])
     rule = Rule(
         id=_slug(f"learned-{group.old}"), library=library, kind=obs.kind, old=group.old,
         message=f"`{group.old}` changed in {library} {versions[0]}: {what} (learned from {len(supporting)} example(s))",
-        source=sources.most_common(1)[0][0], tier="safe" if safe else "unsafe",
-        reason=None if safe else "learned from examples; review the rewrite",
+        source=sources.most_common(1)[0][0], tier=tier, reason=reason,
         fix=fix, deprecated_in=parse_version(versions[0]), replacement_since=parse_version(versions[0]),
         receiver=group.receiver, origin="learned",
         provenance=Provenance(pairs=tuple(p.id for p in supporting), support=len(supporting), consistency=consistency,

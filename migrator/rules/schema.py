@@ -13,7 +13,8 @@ from typing import Literal, Mapping
 
 from packaging.version import InvalidVersion, Version
 
-Tier = Literal["safe", "unsafe", "manual"]
+from ..applicability import Tier, tier_problem
+
 Origin = Literal["hand", "learned"]
 
 KINDS = (
@@ -27,7 +28,6 @@ KINDS = (
     "call-rewrite",  # any other call template
     "manual",  # report only
 )
-TIERS = ("safe", "unsafe", "manual")
 ORIGINS = ("hand", "learned")
 _QNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 HOLE = re.compile(r"\{([^{}]+)\}")
@@ -129,8 +129,6 @@ class Rule:
             raise ValueError(f"rule id {self.id!r} must be lowercase kebab-case")
         if self.kind not in KINDS:
             raise ValueError(f"kind {self.kind!r} is not one of {', '.join(KINDS)}")
-        if self.tier not in TIERS:
-            raise ValueError(f"tier {self.tier!r} is not one of {', '.join(TIERS)}")
         if not _QNAME.match(self.old):
             raise ValueError(f"old {self.old!r} is not a qualified name")
         if self.receiver is not None and not self.old.startswith(self.receiver + "."):
@@ -139,12 +137,9 @@ class Rule:
             raise ValueError("source must be a URL to release notes or a migration guide")
         if self.first_version is None:
             raise ValueError("a rule needs deprecated_in or removed_in")
-        if self.tier == "unsafe" and not self.reason:
-            raise ValueError("an unsafe fix needs a reason")
-        if self.tier != "manual" and self.fix.is_empty:
-            raise ValueError(f"tier {self.tier} needs a fix (or use tier: manual)")
-        if self.kind == "manual" and self.tier != "manual":
-            raise ValueError("kind manual needs tier manual")
+        problem = tier_problem(self.tier, self.reason, not self.fix.is_empty, self.kind)
+        if problem:
+            raise ValueError(problem)
         if self.fix.rename and not _QNAME.match(self.fix.rename):
             raise ValueError(f"fix.rename {self.fix.rename!r} is not a qualified name")
         if not 0.0 <= self.confidence <= 1.0:
