@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterator
 
 import tree_sitter_python as tspython
 from tree_sitter import Language, Node, Parser, Query, QueryCursor
@@ -349,6 +349,3 @@ def line_starts(data: bytes) -> list[int]:
         idx = data.find(b"\n", idx + 1)
     return starts
 
-
-def names_in(nodes: Iterable[Node]) -> set[str]:
-    return {text(n) for n in nodes}

@@ -1,6 +1,6 @@
-"""The migrator's public entry points, used by the CLI, the language server and the model tier.
+"""The migrator's public entry points, used by the CLI, the language server and the model layer.
 
-    from apimig.migrator.api import load_config, Engine, check_source, fix_source
+    from apimig.migrator.api import load_config, Engine
     config = load_config(Path("proj/pkg/mod.py"), targets={"numpy": "2.0"})  # reads [tool.apimig]
     engine = Engine(config)                      # compiled rule index; reuse it (cheap to call)
     findings = engine.check(source, path="mod.py")   # list[Finding], sorted by position
@@ -10,23 +10,11 @@
 
 from __future__ import annotations
 
-from typing import Collection
-
 from .config import Config, ConfigError, load_config
 from .engine import Engine, SourceSyntaxError
 from .findings import Edit, FileResult, Finding, Fix, Pos
 from .rules.loader import RuleFileError
 from .rules.schema import Rule
 
-
-def check_source(source: str, config: Config | None = None, path: str = "<string>") -> list[Finding]:
-    return Engine(config).check(source, path)
-
-
-def fix_source(source: str, config: Config | None = None, path: str = "<string>", *, unsafe: bool = False,
-               only: Collection[str] | None = None) -> FileResult:
-    return Engine(config).fix(source, path, unsafe=unsafe, only=only)
-
-
 __all__ = ["Config", "ConfigError", "Edit", "Engine", "FileResult", "Finding", "Fix", "Pos", "Rule",
-           "RuleFileError", "SourceSyntaxError", "check_source", "fix_source", "load_config"]
+           "RuleFileError", "SourceSyntaxError", "load_config"]

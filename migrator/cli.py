@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--model", metavar="DIR", help="local code model (safetensors) for findings the rules "
                            "cannot fix; its fixes are validated and labelled")
             p.add_argument("--strategy", default="with_rules", choices=STRATEGIES,
-                           help="prompt strategy of the model tier (default with_rules)")
+                           help="prompt strategy of the model layer (default with_rules)")
     rules = sub.add_parser("rules", help="inspect rules")
     rules_sub = rules.add_subparsers(dest="rules_command")
     lst = rules_sub.add_parser("list", help="every rule, whether it is active and why")
@@ -120,11 +120,11 @@ def cmd_check_fix(args: argparse.Namespace) -> int:
         if fixing and args.diff and not use_model and out.result.new_source is not None and out.old_source is not None:
             diffs.append(unified_diff(out.result.path, out.old_source, out.result.new_source))
     if use_model:
-        from .hybrid.cli import apply_model_tier, fixes_summary
+        from .hybrid.layer import apply_model_layer, fixes_summary
 
-        tier = apply_model_tier(args.model, engine, results, write=not args.diff, diffs=diffs, strategy=args.strategy)
-        if tier.loaded and not args.quiet and args.format == "text":
-            print(f"apimig: {fixes_summary(tier)}", file=sys.stderr)
+        layer = apply_model_layer(args.model, engine, results, write=not args.diff, diffs=diffs, strategy=args.strategy)
+        if layer.loaded and not args.quiet and args.format == "text":
+            print(f"apimig: {fixes_summary(layer)}", file=sys.stderr)
     for r in results:
         if r.error:
             print(f"apimig: {r.path}: {r.error}", file=sys.stderr)

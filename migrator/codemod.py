@@ -18,7 +18,7 @@ from .analysis import Binding, Resolver, line_starts, text
 from .applicability import fix_tier, shows_decline_reason, unsafe_reason
 from .findings import Edit, Finding, Fix, Pos
 from .edits import ByteEdit, apply_bytes, overlaps
-from .imports import EAGER_PACKAGES, NameClash, Need, is_module, looks_like_module, module_of, plan, render, usages
+from .imports import EAGER_PACKAGES, NameClash, Need, is_module, looks_like_module, module_of, expression_for, import_edits, usages
 from .matcher import Match
 from .rules.schema import HOLE, Rule
 from .transforms import load_transforms
@@ -65,7 +65,7 @@ class _Ctx:
 
     def render(self, qname: str) -> str:
         try:
-            expr, need = render(qname, self.at, self.doc.resolver, self.prefer_from, self.replacing)
+            expr, need = expression_for(qname, self.at, self.doc.resolver, self.prefer_from, self.replacing)
         except NameClash as exc:
             raise Decline(str(exc)) from None
         if need is not None:
@@ -348,7 +348,7 @@ def plan_finding(match: Match, doc: Document, state: str) -> Planned:
     fix = None
     if manual_reason is None:
         single_frees = [frees] if frees is not None and len(usages(frees, doc.root, doc.resolver)) <= 1 else []
-        edits = main + plan(doc.root, doc.data, needs, single_frees, doc.newline)
+        edits = main + import_edits(doc.root, doc.data, needs, single_frees, doc.newline)
         tier = fix_tier(rule)
         title = _title(match, main, doc) or f"Apply fix for {rule.id}"
         if tier == "unsafe":
@@ -380,8 +380,8 @@ def combine(doc: Document, planned: list[Planned]) -> tuple[list[ByteEdit], list
             b, n = freed.get(id(p.frees), (p.frees, 0))
             freed[id(p.frees)] = (b, n + 1)
     removals = [b for b, n in freed.values() if len(usages(b, doc.root, doc.resolver)) <= n]
-    import_edits = plan(doc.root, doc.data, needs, removals, doc.newline)
-    for ie in import_edits:
+    for_imports = import_edits(doc.root, doc.data, needs, removals, doc.newline)
+    for ie in for_imports:
         if any(overlaps(ie, e) for e in edits):
             return combine(doc, [p for p in taken if not any(overlaps(ie, e) for e in p.main)])
-    return edits + import_edits, taken
+    return edits + for_imports, taken

@@ -1,9 +1,8 @@
-"""The rule engine: active rules for a config, a text pre-filter, check and fix for one file."""
+"""The rule engine: active rules for a config, check and fix for one file."""
 
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
 from typing import Any, Collection, Sequence
 
@@ -15,12 +14,12 @@ from .edits import apply_text
 from .findings import FileResult, Finding
 from .imports import drop_stale_module_imports
 from .matcher import Matcher, RuleIndex, suppressions
+from .prefilter import TextFilter
 from .rules.registry import load_rules
 from .rules.schema import Rule
 from .versions import Target, declared_versions, resolve_targets
 
 MAX_PASSES = 4
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class SourceSyntaxError(Exception):
@@ -72,33 +71,12 @@ class Engine:
         self.by_id = {r.id: r for r in self.rules}
         self.index = RuleIndex.build(self.active)
         self.matcher = Matcher(self.index)
-        self._roots = self._name_roots(self.active)
-        self._all_roots = sorted({root for roots in self._roots.values() for root in roots})
+        self.text_filter = TextFilter(self.active)
         self._parser = parser()
 
-    @staticmethod
-    def _name_roots(rules: Sequence[Rule]) -> dict[str, set[str]]:
-        roots: dict[str, set[str]] = {}
-        for r in rules:
-            root = (r.receiver or r.old).split(".")[0]
-            roots.setdefault(r.name, set()).add(root)
-            if r.receiver is None:
-                for segment in r.old.split(".")[1:]:
-                    roots.setdefault(segment, set()).add(root)
-        return roots
-
-    def _words(self, source: str) -> set[str] | None:
-        """Identifiers of the text when it may match, else None."""
-        present = [root for root in self._all_roots if root in source]
-        if not present:
-            return None
-        words = set(_WORD.findall(source))
-        hit = any(not roots.isdisjoint(present) for name, roots in self._roots.items() if name in words)
-        return words if hit else None
-
-    def _plan(self, source: str, *, strict: bool, reparser: Any = None) -> tuple[Document | None, list[Planned]]:
-        words = self._words(source)
-        if words is None:
+    def _plan_findings(self, source: str, *, strict: bool, reparser: Any = None) -> tuple[Document | None, list[Planned]]:
+        names = self.text_filter.names_in(source)
+        if names is None:
             return None, []
         data = source.encode("utf-8", "surrogatepass")
         tree = reparser.parse(data) if reparser is not None else self._parser.parse(data)
@@ -106,7 +84,7 @@ class Engine:
         if strict and root.has_error:
             self._syntax_check(source, _first_error_line(root))
         resolver = Resolver(root)
-        matches = self.matcher.find(root, resolver, data, words)
+        matches = self.matcher.find(root, resolver, data, names)
         if not matches:
             return None, []
         newline = "\r\n" if "\r\n" in source else "\n"
@@ -142,7 +120,7 @@ class Engine:
         """Findings for ``source``; tolerant of syntax errors unless ``strict``.
 
         ``reparser`` (an ``analysis.Reparser``) re-uses the tree of the previous version."""
-        _, planned = self._plan(source, strict=strict, reparser=reparser)
+        _, planned = self._plan_findings(source, strict=strict, reparser=reparser)
         return [p.finding for p in planned]
 
     def fix(self, source: str, path: str = "<string>", *, unsafe: bool | None = None,
@@ -153,7 +131,7 @@ class Engine:
         current = source
         first_findings: list[Finding] | None = None
         for _ in range(MAX_PASSES):
-            doc, planned = self._plan(current, strict=strict)
+            doc, planned = self._plan_findings(current, strict=strict)
             if first_findings is None:
                 first_findings = [p.finding for p in planned]
             wanted = [p for p in planned if applies(p.finding, unsafe=unsafe)

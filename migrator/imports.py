@@ -73,7 +73,7 @@ def module_of(qname: str) -> tuple[str, str]:
 EAGER_PACKAGES = {"numpy", "torch", "pandas", "tensorflow"}
 
 
-def render(qname: str, at: Node, resolver: Resolver, prefer_from: bool,
+def expression_for(qname: str, at: Node, resolver: Resolver, prefer_from: bool,
            replacing: Binding | None = None) -> tuple[str, Need | None]:
     """Expression text for ``qname`` at ``at``, and the import it needs (if any)."""
     if qname.startswith("builtins."):
@@ -221,7 +221,7 @@ def _delete_statement(stmt: Node, data: bytes, eat_blank: bool = True) -> ByteEd
     return ByteEdit(start, end, "")
 
 
-def plan(root: Node, data: bytes, needs: Iterable[Need], removals: Iterable[Binding], newline: str = "\n") -> list[ByteEdit]:
+def import_edits(root: Node, data: bytes, needs: Iterable[Need], removals: Iterable[Binding], newline: str = "\n") -> list[ByteEdit]:
     """Import edits for ``needs`` (added) and ``removals`` (bindings whose last use went away)."""
     needs = sorted(set(needs))
     by_stmt_remove: dict[int, tuple[Node, set[str]]] = {}

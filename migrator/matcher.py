@@ -41,10 +41,6 @@ class RuleIndex:
     by_qname: Mapping[str, Sequence[Rule]]
     by_method: Mapping[str, Sequence[Rule]]
 
-    @property
-    def names(self) -> set[str]:
-        return {q.rsplit(".", 1)[-1] for q in self.by_qname} | set(self.by_method)
-
     @classmethod
     def build(cls, rules: Iterable[Rule]) -> "RuleIndex":
         by_qname: dict[str, list[Rule]] = {}
@@ -192,17 +188,16 @@ def import_statements(root: Node, data: bytes) -> list[Node]:
 class Matcher:
     def __init__(self, index: RuleIndex) -> None:
         self.index = index
-        self.names = frozenset(index.names)
 
-    def find(self, root: Node, resolver: Resolver, data: bytes, words: set[str] | None = None) -> list[Match]:
-        """Matches in one file; ``words`` (identifiers in the text) narrows the names to look for."""
+    def find(self, root: Node, resolver: Resolver, data: bytes, names: set[str]) -> list[Match]:
+        """Matches in one file for the rule ``names`` its text mentions (``TextFilter.names_in``)."""
         stmts = import_statements(root, data)
         imported = {b.name: b for stmt in stmts for b in import_bindings(stmt)}
         if not imported:
             return []
         matches: list[Match] = []
         roots = {b.qname.split(".")[0] for b in imported.values() if b.qname}
-        wanted = set(self.names & words) if words is not None else set(self.names)
+        wanted = set(names)
         wanted |= {b.name for b in imported.values()
                    if b.qname in self.index.by_qname and b.name != b.qname.rsplit(".", 1)[-1]}
         nodes = _identifiers(root, data, wanted)

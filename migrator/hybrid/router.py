@@ -34,7 +34,7 @@ class Thresholds:
 
 
 def route(finding: Finding, thresholds: Thresholds = Thresholds()) -> Route:
-    """Which tier handles ``finding``: a function of the finding alone, so it survives edits."""
+    """Which route handles ``finding``: a function of the finding alone, so it survives edits."""
     if finding.fix is not None and finding.confidence >= thresholds.rule:
         return "rule"
     if finding.fix is not None and finding.confidence >= thresholds.guided:
@@ -71,7 +71,7 @@ class Hybrid:
         self.proposer = proposer
         self.thresholds = thresholds
         self.check_signatures = check_signatures
-        self.force_route = force_route  # benchmarks: send every finding to one tier
+        self.force_route = force_route  # benchmarks: send every finding to one route
 
     def route(self, finding: Finding) -> Route:
         return self.force_route or route(finding, self.thresholds)
@@ -109,7 +109,7 @@ class Hybrid:
         return decision
 
     def fix(self, source: str, path: str = "<string>", *, unsafe: bool = True) -> HybridResult:
-        """Model tiers first (bottom-up, re-checking after each edit), then the rule tier."""
+        """Model routes first (bottom-up, re-checking after each edit), then the rule route."""
         findings = self.engine.check(source, path)
         decisions = [Decision(f, self.route(f)) for f in findings]
         current = source

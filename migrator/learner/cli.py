@@ -75,7 +75,7 @@ def cli_eval(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--json", dest="json_out", help="write the report as JSON to this file ('-' for stdout)")
     ap.add_argument("--pairs-detail", action="store_true", help="include every pair's output in the JSON")
     ap.add_argument("--safe-only", action="store_true", help="apply only safe fixes")
-    ap.add_argument("--model", metavar="DIR", help="also score the model tier of this local model, per strategy")
+    ap.add_argument("--model", metavar="DIR", help="also score the model layer of this local model, per strategy")
     ap.add_argument("--strategy", action="append", choices=STRATEGIES, help="with --model; repeatable (default: all)")
     ap.add_argument("--limit", type=int, default=0, help="with --model: only the first N test pairs")
     ap.add_argument("--device", help="with --model: cpu, cuda, ... (default: automatic)")

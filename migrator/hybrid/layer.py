@@ -1,4 +1,4 @@
-"""``apimig fix --model DIR``: run the hybrid over the files the rule pass looked at.
+"""The model layer of ``apimig fix --model DIR``: run the hybrid over the files the rule pass looked at.
 
 Why a second pass: the rule pass runs first (fast, in parallel, nothing written), so a file
 with no finding never reaches the model. Each file with findings then goes through the
@@ -22,8 +22,8 @@ from apimig.migrator.report import unified_diff
 
 
 @dataclass
-class ModelTierReport:
-    """What the model tier did, for the summary; ``loaded`` is False when it fell back to rules."""
+class ModelLayerReport:
+    """What the model layer did, for the summary; ``loaded`` is False when it fell back to rules."""
 
     loaded: bool
     message: str = ""
@@ -34,13 +34,13 @@ class ModelTierReport:
         return [(p, d) for p, d in self.decisions if d.fix is not None and d.route != "rule"]
 
 
-def apply_model_tier(model_dir: str | Path, engine: Any, results: list[FileResult], *, write: bool,
-                     diffs: list[str], strategy: str = "with_rules", thresholds: Thresholds = Thresholds(),
-                     device: str | None = None, say: Any = None) -> ModelTierReport:
+def apply_model_layer(model_dir: str | Path, engine: Any, results: list[FileResult], *, write: bool,
+                      diffs: list[str], strategy: str = "with_rules", thresholds: Thresholds = Thresholds(),
+                      device: str | None = None, say: Any = None) -> ModelLayerReport:
     """Replace ``results`` (in place) by the hybrid's results; write or diff them as asked."""
     say = say or (lambda msg: print(msg, file=sys.stderr))
     todo = [i for i, r in enumerate(results) if r.findings and not r.error]
-    report = ModelTierReport(loaded=False)
+    report = ModelLayerReport(loaded=False)
     proposer = None
     if todo:
         try:
@@ -48,7 +48,7 @@ def apply_model_tier(model_dir: str | Path, engine: Any, results: list[FileResul
             proposer = load_proposer(model_dir, strategy=strategy, device=device)
             report.loaded = True
         except ProposerUnavailable as exc:
-            report.message = f"apimig: model tier unavailable, using rules only: {exc}"
+            report.message = f"apimig: model layer unavailable, using rules only: {exc}"
             say(report.message)
     hybrid = Hybrid(engine, proposer, thresholds) if proposer is not None else None
     unsafe = bool(getattr(getattr(engine, "config", None), "unsafe_fixes", False))
@@ -80,8 +80,8 @@ def _unfixed(res: Any) -> list[Any]:
     return [d.finding for d in res.decisions if d.fix is None]
 
 
-def fixes_summary(report: ModelTierReport) -> str:
-    """One line for the summary: how many findings each tier fixed or left manual."""
+def fixes_summary(report: ModelLayerReport) -> str:
+    """One line for the summary: how many findings each route fixed or left manual."""
     routes: dict[str, list[int]] = {}
     for _, d in report.decisions:
         fixed, manual = routes.setdefault(d.route, [0, 0])
