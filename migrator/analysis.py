@@ -8,6 +8,8 @@ build the rewritten expressions.
 
 from __future__ import annotations
 
+import builtins
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterator
@@ -349,3 +351,80 @@ def line_starts(data: bytes) -> list[int]:
         idx = data.find(b"\n", idx + 1)
     return starts
 
+
+_IMPORT_LINE = re.compile(rb"(?m)^[ \t]*(?:from[ \t]+[\w.]+[ \t]+import|import)[ \t\\(]")
+
+
+def import_statements(root: Node, data: bytes) -> list[Node]:
+    """Every import statement, module level or nested, located by a regex on line starts."""
+    found: dict[int, Node] = {}
+    for m in _IMPORT_LINE.finditer(data):
+        start = m.end() - 1
+        node = root.descendant_for_byte_range(start, start)
+        while node is not None and node.type not in ("import_statement", "import_from_statement"):
+            if node.type in ("module", "block", "ERROR"):
+                node = None
+                break
+            node = node.parent
+        if node is not None:
+            found.setdefault(node.start_byte, node)
+    return [found[k] for k in sorted(found)]
+
+
+_BUILTINS = frozenset(dir(builtins))
+
+
+def qualified_name(resolver: Resolver, node: Node) -> str | None:
+    """What a reference (identifier or attribute chain) names: the qualified name through its imports,
+    ``builtins.<name>`` for an unshadowed builtin, else None (a local, a parameter, anything shadowed)."""
+    if node.type == "attribute":
+        chain = resolver.qualified_chain(node)
+        return chain[0] if chain else None
+    if node.type != "identifier":
+        return None
+    name = text(node)
+    binding = resolver.resolve(name, node)
+    if binding is not None:
+        return binding.qname
+    if name in _BUILTINS and resolver.lookup(name, node) is None:
+        return f"builtins.{name}"
+    return None
+
+
+# identifiers in these places bind or label a name; they are not references to one
+_NOT_A_REFERENCE = {("attribute", "attribute"), ("keyword_argument", "name"), ("function_definition", "name"),
+                    ("class_definition", "name"), ("assignment", "left"), ("augmented_assignment", "left"),
+                    ("for_statement", "left"), ("for_in_clause", "left"), ("named_expression", "name"),
+                    ("default_parameter", "name"), ("typed_default_parameter", "name"), ("as_pattern", "alias")}
+_BINDING_PARENTS = {"parameters", "lambda_parameters", "typed_parameter", "list_splat_pattern",
+                    "dictionary_splat_pattern", "dotted_name", "aliased_import", "global_statement",
+                    "nonlocal_statement", "pattern_list", "tuple_pattern", "list_pattern", "as_pattern_target"}
+
+
+def _is_reference(node: Node) -> bool:
+    parent = node.parent
+    if parent is None or parent.type in _BINDING_PARENTS:
+        return False
+    return not any(parent.child_by_field_name(f) == node for p, f in _NOT_A_REFERENCE if p == parent.type)
+
+
+def referenced_names(code: str) -> set[str]:
+    """Qualified names the code reads, resolved like the matcher resolves them, plus ``.attr`` for
+    every attribute read; empty when the code does not parse."""
+    data = code.encode("utf-8", "surrogatepass")
+    root = parser().parse(data).root_node
+    if root.has_error:
+        return set()
+    resolver = Resolver(root)
+    out: set[str] = set()
+    for node in captures("[(identifier) (attribute)] @ref", root).get("ref", []):
+        if not _is_reference(node):
+            continue
+        name = qualified_name(resolver, node)
+        if name:
+            out.add(name[len("builtins."):] if name.startswith("builtins.") else name)
+        if node.type == "attribute":
+            attr = node.child_by_field_name("attribute")
+            if attr is not None:
+                out.add("." + text(attr))
+    return out

@@ -16,6 +16,7 @@ import tokenize
 from dataclasses import asdict, dataclass, field
 from typing import Iterable, Sequence
 
+from .analysis import referenced_names
 from .config import Config
 from .dataset import Pair
 from .engine import Engine
@@ -97,45 +98,11 @@ def token_similarity(a: str, b: str) -> float:
     return difflib.SequenceMatcher(a=_tokens(a), b=_tokens(b), autojunk=False).ratio()
 
 
-def api_names(code: str) -> set[str]:
-    """Qualified names the code references, resolved through its imports, plus ``.attr`` for attributes."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return set()
-    aliases: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for a in node.names:
-                aliases[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            for a in node.names:
-                aliases[a.asname or a.name] = f"{node.module}.{a.name}"
-    out: set[str] = set()
-
-    def dotted(node: ast.expr) -> str | None:
-        if isinstance(node, ast.Name):
-            return aliases.get(node.id, node.id if node.id in dir(__builtins__) else None)
-        if isinstance(node, ast.Attribute):
-            base = dotted(node.value)
-            return f"{base}.{node.attr}" if base else None
-        return None
-
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(getattr(node, "ctx", None), ast.Load):
-            name = dotted(node)
-            if name:
-                out.add(name)
-            if isinstance(node, ast.Attribute):
-                out.add("." + node.attr)
-    return out
-
-
 def score_pair(pair: Pair, output: str, origins: Sequence[str] = (), seen: bool | None = None,
                error: str | None = None) -> PairResult:
     expected_dump = _dump(pair.new)
     out_dump = _dump(output)
-    old_names, new_names, out_names = api_names(pair.old), api_names(pair.new), api_names(output)
+    old_names, new_names, out_names = referenced_names(pair.old), referenced_names(pair.new), referenced_names(output)
     added, removed = new_names - old_names, old_names - new_names
     key_api = added <= out_names and not (removed & out_names)
     return PairResult(

@@ -17,7 +17,7 @@ from typing import Iterable, Mapping, Sequence
 
 from tree_sitter import Node
 
-from .analysis import Binding, Resolver, captures, dotted, import_bindings, text
+from .analysis import Binding, Resolver, captures, dotted, import_bindings, import_statements, text
 from .guards import in_shim
 from .rules.schema import Rule
 from .typeinfo import infer_type, named_like
@@ -148,9 +148,6 @@ def _rule_applies(rule: Rule, call: Node | None) -> bool:
     return True
 
 
-_IMPORT_LINE = re.compile(rb"(?m)^[ \t]*(?:from[ \t]+[\w.]+[ \t]+import|import)[ \t\\(]")
-
-
 def _identifiers(root: Node, data: bytes, names: Iterable[str]) -> list[Node]:
     """Identifier nodes spelled as one of ``names``, located by a regex: no tree traversal."""
     names = frozenset(names)
@@ -167,22 +164,6 @@ def _identifiers(root: Node, data: bytes, names: Iterable[str]) -> list[Node]:
 @lru_cache(maxsize=512)
 def _plain_pattern(names: frozenset[str]) -> re.Pattern[bytes]:
     return re.compile(rb"\b(?:" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)).encode() + rb")\b")
-
-
-def import_statements(root: Node, data: bytes) -> list[Node]:
-    """Every import statement, module level or nested, located by a regex on line starts."""
-    found: dict[int, Node] = {}
-    for m in _IMPORT_LINE.finditer(data):
-        start = m.end() - 1
-        node = root.descendant_for_byte_range(start, start)
-        while node is not None and node.type not in ("import_statement", "import_from_statement"):
-            if node.type in ("module", "block", "ERROR"):
-                node = None
-                break
-            node = node.parent
-        if node is not None:
-            found.setdefault(node.start_byte, node)
-    return [found[k] for k in sorted(found)]
 
 
 class Matcher:

@@ -8,12 +8,13 @@ a call template with holes for the receiver and arguments).
 
 from __future__ import annotations
 
-import builtins
 from dataclasses import dataclass, field
 
 import libcst as cst
+import libcst.metadata
 
-_BUILTINS = set(dir(builtins))
+from ..analysis import Resolver, import_bindings, import_statements, line_starts, parser, qualified_name
+
 _HOLE = "__apimig_hole_{}__"
 
 
@@ -35,28 +36,25 @@ class Observation:
 
 
 class Imports:
-    """Local name -> qualified name, from every import statement in a module."""
+    """Qualified names for a libcst module's references, answered by ``analysis.Resolver``.
+
+    Why libcst here at all: the learner aligns two libcst trees and rewrites libcst nodes into
+    templates, so it asks about libcst expressions. The answer is not computed a second way:
+    each expression is mapped by its position onto the tree-sitter node the matcher resolves,
+    so the learner and the matcher agree on aliases, scopes and shadowing.
+    """
 
     def __init__(self, module: cst.Module) -> None:
-        self.names: dict[str, str] = {}
+        self._positions = cst.metadata.MetadataWrapper(module, unsafe_skip_copy=True).resolve(
+            cst.metadata.PositionProvider)
+        self._data = module.code.encode("utf-8", "surrogatepass")
+        self._root = parser().parse(self._data).root_node
+        self._resolver = Resolver(self._root)
+        self._starts = line_starts(self._data)
+        # local name -> qualified name, for every import statement (the learner's preconditions read it)
+        self.names: dict[str, str] = {b.name: b.qname for stmt in import_statements(self._root, self._data)
+                                      for b in import_bindings(stmt) if b.qname}
         self.assigned: dict[str, str] = {}  # variable -> qualified callee it was assigned from
-        for node in _walk(module):
-            if isinstance(node, cst.Import):
-                for alias in node.names:
-                    full = _dotted_text(alias.name)
-                    if alias.asname is not None:
-                        self.names[_dotted_text(alias.asname.name)] = full
-                    else:
-                        root = full.split(".")[0]
-                        self.names[root] = root
-            elif isinstance(node, cst.ImportFrom) and node.module is not None and not node.relative:
-                mod = _dotted_text(node.module)
-                if isinstance(node.names, cst.ImportStar):
-                    continue
-                for alias in node.names:
-                    name = _dotted_text(alias.name)
-                    local = _dotted_text(alias.asname.name) if alias.asname else name
-                    self.names[local] = f"{mod}.{name}"
         for node in _walk(module):
             if isinstance(node, cst.Assign) and isinstance(node.value, cst.Call) and len(node.targets) == 1:
                 target = node.targets[0].target
@@ -64,22 +62,21 @@ class Imports:
                 if isinstance(target, cst.Name) and callee:
                     self.assigned[target.value] = callee
 
+    def _offset(self, line: int, col: int) -> int:
+        start = self._starts[line - 1]
+        end = self._starts[line] if line < len(self._starts) else len(self._data)
+        return start + len(self._data[start:end].decode("utf-8", "surrogatepass")[:col].encode("utf-8", "surrogatepass"))
+
     def qualify(self, expr: cst.BaseExpression) -> str | None:
         """The qualified name of a dotted reference bound by an import (or a builtin), else None."""
-        parts: list[str] = []
-        node: cst.BaseExpression = expr
-        while isinstance(node, cst.Attribute):
-            parts.append(node.attr.value)
-            node = node.value
-        if not isinstance(node, cst.Name):
+        if not isinstance(expr, (cst.Name, cst.Attribute)) or expr not in self._positions:
             return None
-        if node.value in self.names:
-            base = self.names[node.value]
-        elif node.value in _BUILTINS and not parts:
-            base = f"builtins.{node.value}"
-        else:
+        span = self._positions[expr]
+        start, end = self._offset(span.start.line, span.start.column), self._offset(span.end.line, span.end.column)
+        node = self._root.descendant_for_byte_range(start, end)
+        if node is None or (node.start_byte, node.end_byte) != (start, end):
             return None
-        return ".".join([base, *reversed(parts)])
+        return qualified_name(self._resolver, node)
 
 
 def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
