@@ -43,10 +43,6 @@ class Pair:
     style: str = ""
     line: int = 0
 
-    @property
-    def changes(self) -> bool:
-        return not self.must_not_change
-
 
 def pair_from_dict(raw: Mapping[str, Any], line: int = 0) -> Pair:
     """Validate one decoded record; raises ValueError with a plain message."""

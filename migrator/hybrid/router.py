@@ -57,9 +57,6 @@ class HybridResult:
     file: FileResult
     decisions: list[Decision]
 
-    def by_route(self, name: Route) -> list[Decision]:
-        return [d for d in self.decisions if d.route == name]
-
 
 class Hybrid:
     """Combine an engine (anything with ``check``/``fix``/``by_id``) with an optional proposer."""

@@ -65,14 +65,6 @@ def line_edits(old: str, new: str) -> tuple[Edit, ...]:
     return tuple(edits)
 
 
-def changed_lines(old: str, new: str) -> list[tuple[str, int, int, list[str]]]:
-    """(tag, first old line, end old line, new lines) for every changed block."""
-    a, b = _bare_lines(old), _bare_lines(new)
-    return [(tag, i1, i2, b[j1:j2])
-            for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes()
-            if tag != "equal"]
-
-
 def map_line(old: str, new: str, line: int) -> int | None:
     """Where an unchanged line of ``old`` sits in ``new`` (None when it was edited)."""
     a, b = _bare_lines(old), _bare_lines(new)

@@ -8,7 +8,7 @@ a call template with holes for the receiver and arguments).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import libcst as cst
 import libcst.metadata
@@ -142,11 +142,6 @@ def _lift_call(a: cst.CSTNode, b: cst.CSTNode, path: Path) -> tuple[cst.CSTNode,
         if isinstance(pa, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
             return None
     return None
-
-
-@dataclass
-class _Template:
-    holes: dict[str, str] = field(default_factory=dict)
 
 
 def _template(new: cst.BaseExpression, call: cst.Call, recv: cst.BaseExpression | None, new_imports: Imports,
