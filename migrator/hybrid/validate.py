@@ -1,14 +1,17 @@
-"""Check a model's candidate before anyone sees it.
+"""Check a model's candidate before anyone sees it: a whitelist, not a blacklist.
 
-Why: small code models fall back on the APIs they were trained on, break syntax or edit
-unrelated code. A candidate is kept only when it parses, changes nothing outside the
-finding's lines (except added imports), no longer trips the finding's rule (nor another
-rule), introduces no undefined name, and -- where the library is importable here -- calls
-names that exist with arguments that bind to ``inspect.signature``.
+Why: a code model can break syntax, edit unrelated code, drop an argument or smuggle in
+``os.system``. A candidate is kept only when the whole module compiles, its syntax tree is
+identical to the original's everywhere but the finding's expression (imports added for the
+replacement aside), the new expression uses only what ``allowed.Allowance`` permits, it keeps
+every operand of the original call, each added import is used by the new expression and
+rebinds nothing, the finding's rule (and every other rule) no longer fires, and -- where the
+library is importable here -- the names exist and the arguments bind to ``inspect.signature``.
 """
 
 from __future__ import annotations
 
+import ast
 import difflib
 import importlib
 import importlib.util
@@ -17,10 +20,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, QualifiedNameSource, ScopeProvider
-
+from apimig.migrator.analysis import Binding, Resolver, import_bindings, parser
 from apimig.migrator.findings import Finding
+from apimig.migrator.hybrid.allowed import Allowance, ExpressionCheck, Usage, operands
 from apimig.migrator.hybrid.proposer import region_lines
 from apimig.migrator.hybrid.splice import is_import_line
 
@@ -39,45 +41,183 @@ class Verdict:
         return Verdict(False, reason)
 
 
-def _parse(source: str) -> cst.Module | str:
+class Rejected(Exception):
+    """A check failed; the message is the reason shown to the user."""
+
+
+def _compile(source: str) -> ast.Module:
+    """Parse, then compile: ``return`` or ``break`` at module level parse but do not compile."""
     try:
-        return cst.parse_module(source)
-    except cst.ParserSyntaxError as exc:
-        return f"does not parse: line {exc.raw_line}: {exc.message}"
-    except Exception as exc:  # libcst's own limits
-        return f"does not parse: {exc}"
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        raise Rejected(f"does not parse: line {exc.lineno}: {exc.msg}") from None
+    try:
+        compile(tree, "<candidate>", "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        raise Rejected(f"does not compile: line {exc.lineno}: {exc.msg}") from None
+    return tree
 
 
-def _new_region(original: str, candidate: str, finding: Finding) -> tuple[str | None, range]:
-    """Check the edit stays in the finding's lines; return (problem, new-region line range)."""
+def _check_lines(original: str, candidate: str, finding: Finding) -> None:
+    """Text may change only on the finding's lines, plus import lines added elsewhere."""
     first, last = region_lines(finding)
     a, b = original.splitlines(), candidate.splitlines()
-    lo, hi = None, None
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if tag == "equal":
             continue
-        if tag == "insert" and all(is_import_line(l) or not l.strip() for l in b[j1:j2]) and not (first <= i1 <= last):
+        if tag == "insert" and all(is_import_line(l) or not l.strip() for l in b[j1:j2]) and not first <= i1 <= last:
             continue
         if i1 < first or i2 > last + 1 or (tag == "insert" and not first <= i1 <= last + 1):
             where = i1 + 1 if i1 < first else max(i1, i2 - 1) + 1
-            return f"edits outside the finding's lines {first + 1}-{last + 1} (line {where})", range(0)
-        lo = j1 if lo is None else min(lo, j1)
-        hi = j2 if hi is None else max(hi, j2)
-    return None, range(lo or 0, hi or 0)
+            raise Rejected(f"edits outside the finding's lines {first + 1}-{last + 1} (line {where})")
 
 
-def undefined_names(module: cst.Module) -> set[str]:
-    """Names read somewhere that no assignment, import or builtin defines."""
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    names: set[str] = set()
-    for scope in set(wrapper.resolve(ScopeProvider).values()):
-        if scope is None:
+def _finding_expression(tree: ast.Module, source: str, finding: Finding) -> ast.expr:
+    """The expression the finding points at, widened to the call when it names the callee."""
+    lines = source.splitlines()
+
+    def byte_col(line: int, col: int) -> int:
+        return len(lines[line][:col].encode()) if line < len(lines) else col
+
+    span = (finding.start.line + 1, byte_col(finding.start.line, finding.start.col),
+            finding.end.line + 1, byte_col(finding.end.line, finding.end.col))
+    parents: dict[int, ast.AST] = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            parents[id(child)] = node
+        if isinstance(node, ast.expr) and (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset) == span:
+            parent = parents.get(id(node))
+            return parent if isinstance(parent, ast.Call) and parent.func is node else node
+    raise Rejected("the finding is not an expression; only expression fixes are validated")
+
+
+def _differs(a: Any, b: Any, hole: ast.expr, found: list[ast.expr], line: int) -> int | None:
+    """Line of the first difference between ``a`` and ``b`` outside ``hole`` (whose match goes in ``found``)."""
+    if a is hole:
+        found.append(b)
+        return None if isinstance(b, ast.expr) else line
+    if isinstance(a, list):
+        if not isinstance(b, list) or len(a) != len(b):
+            return line
+        for x, y in zip(a, b):
+            where = _differs(x, y, hole, found, line)
+            if where is not None:
+                return where
+        return None
+    if not isinstance(a, ast.AST):
+        return None if a == b else line
+    if type(a) is not type(b):
+        return getattr(a, "lineno", line)
+    here = getattr(a, "lineno", line)
+    for name in a._fields:
+        where = _differs(getattr(a, name, None), getattr(b, name, None), hole, found, here)
+        if where is not None:
+            return where
+    return None
+
+
+def _split_added_imports(old: ast.Module, new: ast.Module) -> tuple[list[ast.stmt], list[ast.stmt]]:
+    """(candidate body without the top-level imports it added, those imports)."""
+    body: list[ast.stmt] = []
+    added: list[ast.stmt] = []
+    i = 0
+    for stmt in new.body:
+        same = i < len(old.body) and ast.dump(stmt) == ast.dump(old.body[i])
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)) and not same:
+            added.append(stmt)
             continue
-        for access in scope.accesses:
-            if not access.referents:
-                node = access.node
-                names.add(node.value if isinstance(node, cst.Name) else cst.Module([]).code_for_node(node))
-    return names
+        body.append(stmt)
+        i += 1
+    return body, added
+
+
+def _new_expression(old: ast.Module, new: ast.Module, hole: ast.expr) -> tuple[ast.expr, list[ast.stmt]]:
+    body, added = _split_added_imports(old, new)
+    found: list[ast.expr] = []
+    if len(body) != len(old.body):
+        line = old.body[min(len(body), len(old.body) - 1)].lineno if old.body else 1
+        raise Rejected(f"adds or drops a statement outside the finding's expression (line {line})")
+    where = _differs(old.body, body, hole, found, 1)
+    if where is not None:
+        raise Rejected(f"changes code outside the finding's expression (line {where})")
+    return found[0], added
+
+
+class _Names:
+    """Name questions about the candidate, answered by the project's one resolver (tree-sitter)."""
+
+    def __init__(self, source: str) -> None:
+        self.root = parser().parse(source.encode()).root_node
+        self.resolver = Resolver(self.root)
+
+    def node_at(self, node: ast.expr) -> Any:
+        row = node.lineno - 1
+        return self.root.descendant_for_point_range((row, node.col_offset), (row, node.col_offset + 1))
+
+    def qualify(self, node: ast.expr) -> str | None:
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        binding = self.resolver.resolve(node.id, self.node_at(node))
+        if binding is None or binding.qname is None:
+            return None
+        return ".".join([binding.qname, *reversed(parts)])
+
+    def is_bound(self, node: ast.Name) -> bool:
+        return self.resolver.lookup(node.id, self.node_at(node)) is not None
+
+    def statement_at(self, stmt: ast.stmt) -> Any:
+        node = self.node_at(stmt)  # type: ignore[arg-type]
+        while node is not None and node.type not in ("import_statement", "import_from_statement"):
+            node = node.parent
+        return node
+
+
+def _check_operands(check: ExpressionCheck, kept: list[ast.expr], hole: ast.expr, removable: set[str]) -> None:
+    labels = {ast.dump(k.value, annotate_fields=False): f"{k.arg}={ast.unparse(k.value)}"
+              for k in getattr(hole, "keywords", []) if k.arg}
+    removed = Counter(ast.dump(k.value, annotate_fields=False) for k in getattr(hole, "keywords", []) if k.arg in removable)
+    for dump, left in (check.kept - removed).items():
+        if left > 0:
+            node = next(k for k in kept if ast.dump(k, annotate_fields=False) == dump)
+            raise Rejected(f"drops or changes `{labels.get(dump, ast.unparse(node))}` of the original call")
+
+
+def _check_import_forms(added: list[ast.stmt], names: _Names, old_names: _Names) -> None:
+    """Each added import is absolute, names its names, and rebinds nothing the file already binds."""
+    existing = old_names.resolver.module.bindings
+    for stmt in added:
+        if isinstance(stmt, ast.ImportFrom) and (stmt.level or any(a.name == "*" for a in stmt.names)):
+            raise Rejected(f"adds `{ast.unparse(stmt)}` (star or relative import)")
+        for binding in _bindings(stmt, names):
+            before = existing.get(binding.name)
+            if before and any(b.qname != binding.qname for b in before):
+                raise Rejected(f"`{ast.unparse(stmt)}` rebinds `{binding.name}`, already bound in the file")
+
+
+def _check_imports_used(added: list[ast.stmt], names: _Names, usage: Usage) -> None:
+    """Each name an added import binds is used by the new expression, and the module is one it needs."""
+    used = set(usage.qnames)
+    for stmt in added:
+        for binding in _bindings(stmt, names):
+            if binding.name not in usage.names:
+                raise Rejected(f"adds `{ast.unparse(stmt)}`, which the new expression does not use")
+            needed = stmt.module if isinstance(stmt, ast.ImportFrom) and stmt.module else binding.qname or ""
+            if isinstance(stmt, ast.Import):
+                needed = next((a.name for a in stmt.names if (a.asname or a.name.split(".")[0]) == binding.name), needed)
+            if not any(q == needed or q.startswith(needed + ".") for q in used):
+                raise Rejected(f"adds `{ast.unparse(stmt)}`, which the replacement does not need")
+
+
+def _bindings(stmt: ast.stmt, names: _Names) -> list[Binding]:
+    ts_stmt = names.statement_at(stmt)
+    bindings = list(import_bindings(ts_stmt)) if ts_stmt is not None else []
+    if not bindings:
+        raise Rejected(f"adds `{ast.unparse(stmt)}`, which binds no name the new expression uses")
+    return bindings
 
 
 def _resolve(qname: str, allowed_roots: set[str]) -> tuple[bool, Any, str]:
@@ -86,7 +226,6 @@ def _resolve(qname: str, allowed_roots: set[str]) -> tuple[bool, Any, str]:
     if root not in allowed_roots or importlib.util.find_spec(root) is None:
         return False, None, ""
     parts = qname.split(".")
-    obj: Any = None
     for i in range(len(parts), 0, -1):
         try:
             obj = importlib.import_module(".".join(parts[:i]))
@@ -101,95 +240,80 @@ def _resolve(qname: str, allowed_roots: set[str]) -> tuple[bool, Any, str]:
     return False, None, ""
 
 
-class _CallCollector(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider)
-
-    def __init__(self, lines: range) -> None:
-        super().__init__()
-        self.lines = lines
-        self.calls: list[tuple[str, cst.Call | None]] = []  # (qualified name, call or None for a bare reference)
-        self._funcs: set[int] = set()
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self._funcs.add(id(node.func))
-        self._record(node.func, node)
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        if id(node) not in self._funcs:
-            self._record(node, None)
-
-    def _record(self, node: cst.CSTNode, call: cst.Call | None) -> None:
-        if self.get_metadata(PositionProvider, node).start.line - 1 not in self.lines:
-            return
-        for qn in self.get_metadata(QualifiedNameProvider, node, set()):
-            if qn.source == QualifiedNameSource.IMPORT:
-                self.calls.append((qn.name, call))
-
-
-def _check_calls(module: cst.Module, lines: range, allowed_roots: set[str]) -> str | None:
-    collector = _CallCollector(lines)
-    MetadataWrapper(module, unsafe_skip_copy=True).visit(collector)
-    for qname, call in collector.calls:
-        importable, obj, problem = _resolve(qname, allowed_roots)
+def _check_exists(expr: ast.expr, names: _Names, roots: set[str]) -> None:
+    """Every library name the new expression reads exists in the installed library."""
+    for node in ast.walk(expr):
+        qname = names.qualify(node) if isinstance(node, (ast.Name, ast.Attribute)) else None
+        problem = _resolve(qname, roots)[2] if qname else ""
         if problem:
-            return problem
-        if call is None or not importable or obj is None or not callable(obj):
-            continue
-        if any(a.star for a in call.args):
+            raise Rejected(problem)
+
+
+def _check_signatures(expr: ast.expr, names: _Names, roots: set[str]) -> None:
+    """Library calls in the new expression bind to the installed signature (where importable)."""
+    for call in (n for n in ast.walk(expr) if isinstance(n, ast.Call)):
+        qname = names.qualify(call.func)
+        _, obj, _ = _resolve(qname, roots) if qname else (False, None, "")
+        if obj is None or not callable(obj) or any(isinstance(a, ast.Starred) for a in call.args) or any(
+                k.arg is None for k in call.keywords):
             continue
         try:
             sig = inspect.signature(obj)
         except (TypeError, ValueError):
             continue
-        n_pos = sum(1 for a in call.args if a.keyword is None)
-        kwargs = {a.keyword.value: None for a in call.args if a.keyword is not None}
         try:
-            sig.bind(*([None] * n_pos), **kwargs)
+            sig.bind(*([None] * len(call.args)), **{k.arg: None for k in call.keywords if k.arg})
         except TypeError as exc:
-            return f"arguments do not bind to `{qname}{sig}`: {exc}"
-    return None
+            raise Rejected(f"arguments do not bind to `{qname}{sig}`: {exc}") from None
 
 
-def _imported_roots(module: cst.Module) -> set[str]:
-    roots: set[str] = set()
-    for stmt in module.body:
-        if not isinstance(stmt, cst.SimpleStatementLine):
-            continue
-        for small in stmt.body:
-            if isinstance(small, cst.Import):
-                roots |= {cst.Module([]).code_for_node(a.name).split(".")[0] for a in small.names}
-            elif isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
-                roots.add(cst.Module([]).code_for_node(small.module).split(".")[0])
-    return roots
+def _imported_roots(names: _Names) -> set[str]:
+    return {b.qname.split(".")[0] for bs in names.resolver.module.bindings.values() for b in bs
+            if b.kind == "import" and b.qname}
+
+
+def _check(original: str, candidate: str, finding: Finding, checker: Checker, check_signatures: bool) -> None:
+    if candidate == original:
+        raise Rejected("the candidate changes nothing")
+    new_tree = _compile(candidate)
+    _check_lines(original, candidate, finding)
+    try:
+        old_tree = ast.parse(original)
+    except SyntaxError:
+        raise Rejected("the original does not parse, so the candidate cannot be compared with it") from None
+    hole = _finding_expression(old_tree, original, finding)
+    new_expr, added = _new_expression(old_tree, new_tree, hole)
+    rule = getattr(checker, "by_id", {}).get(finding.rule_id)
+    known = {r.library for r in getattr(checker, "rules", ())} - {"stdlib"}
+    names, old_names = _Names(candidate), _Names(original)
+    callee = old_names.qualify(hole.func) if isinstance(hole, ast.Call) else None
+    allowance = Allowance.of(rule, finding.library, known, callee)
+    before = Counter(f.rule_id for f in checker.check(original))
+    after = Counter(f.rule_id for f in checker.check(candidate))
+    if after[finding.rule_id] >= before[finding.rule_id]:
+        raise Rejected(f"still uses the deprecated `{finding.snippet or finding.rule_id}` ({finding.rule_id})")
+    added_rules = sorted(r for r in after if after[r] > before[r])
+    if added_rules:
+        raise Rejected(f"introduces deprecated API ({', '.join(added_rules)})")
+    roots = _imported_roots(old_names) | ({finding.library} & allowance.roots)
+    if check_signatures:
+        _check_exists(new_expr, names, roots)
+        _check_signatures(new_expr, names, roots)
+    _check_import_forms(added, names, old_names)
+    kept = operands(hole, lambda func: old_names.qualify(func) is not None)
+    check = ExpressionCheck(allowance, hole, kept, names.qualify, names.is_bound)
+    problem = check.run(new_expr)
+    if problem:
+        raise Rejected(problem)
+    _check_operands(check, kept, hole, set(rule.fix.arg_remove) if rule is not None else set())
+    _check_imports_used(added, names, check.usage)
 
 
 def validate_candidate(original: str, candidate: str, finding: Finding, checker: Checker, *,
                        check_signatures: bool = True) -> Verdict:
     """The first failed check gives the reason; ``Verdict(True)`` when all pass."""
-    if candidate == original:
-        return Verdict.reject("the candidate changes nothing")
-    new_module = _parse(candidate)
-    if isinstance(new_module, str):
-        return Verdict.reject(new_module)
-    problem, region = _new_region(original, candidate, finding)
-    if problem:
-        return Verdict.reject(problem)
-    before = Counter(f.rule_id for f in checker.check(original))
-    after = Counter(f.rule_id for f in checker.check(candidate))
-    if after[finding.rule_id] >= before[finding.rule_id]:
-        return Verdict.reject(f"still uses the deprecated `{finding.snippet or finding.rule_id}` ({finding.rule_id})")
-    added = sorted(r for r in after if after[r] > before[r])
-    if added:
-        return Verdict.reject(f"introduces deprecated API ({', '.join(added)})")
-    old_module = _parse(original)
-    old_undefined = undefined_names(old_module) if isinstance(old_module, cst.Module) else set()
-    new_undefined = undefined_names(new_module) - old_undefined
-    if new_undefined:
-        return Verdict.reject(f"introduces undefined name(s): {', '.join(sorted(new_undefined))}")
-    if check_signatures:
-        roots = _imported_roots(old_module) if isinstance(old_module, cst.Module) else set()
-        roots |= {finding.library} if finding.library.isidentifier() else set()
-        problem = _check_calls(new_module, region, roots)
-        if problem:
-            return Verdict.reject(problem)
+    try:
+        _check(original, candidate, finding, checker, check_signatures)
+    except Rejected as exc:
+        return Verdict.reject(str(exc))
     return Verdict(True)

@@ -1,0 +1,240 @@
+"""What a model's new expression may contain: a whitelist built from the finding and its rule.
+
+Why a whitelist: a blacklist of dangerous calls (``os.system``, ``eval``...) is always one
+spelling short. The new expression may use only the operands of the original call (its
+receiver and arguments, reused unchanged), the replacement API (the rule's fix targets and
+the names its message points to, or the same function in another library the engine knows),
+reads of the library's surface, and literals. Every other name, call or construct is refused
+with the reason the user sees.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable
+
+from apimig.migrator.rules.schema import HOLE, Rule
+
+#: Expression nodes a fix may build; anything else (conditions, lambdas, walrus, comprehensions,
+#: f-strings, await...) is refused by its name below.
+_PLAIN = (ast.Call, ast.Attribute, ast.Name, ast.Constant, ast.List, ast.Tuple, ast.Set, ast.Dict,
+          ast.Starred, ast.BinOp, ast.UnaryOp, ast.Subscript, ast.Slice, ast.keyword,
+          ast.expr_context, ast.operator, ast.unaryop)
+_REFUSED = {ast.IfExp: "a conditional expression", ast.BoolOp: "a boolean condition", ast.Compare: "a comparison",
+            ast.Lambda: "a lambda", ast.NamedExpr: "an assignment (:=)", ast.ListComp: "a comprehension",
+            ast.SetComp: "a comprehension", ast.DictComp: "a comprehension", ast.GeneratorExp: "a comprehension",
+            ast.JoinedStr: "an f-string", ast.Await: "an await", ast.Yield: "a yield", ast.YieldFrom: "a yield"}
+_WORD = re.compile(r"[A-Za-z_]\w*")
+_BACKTICKED = re.compile(r"`([^`]+)`")
+_DOTTED = re.compile(r"[A-Za-z_][\w.]*")
+
+
+def _dump(node: ast.AST) -> str:
+    return ast.dump(node, annotate_fields=False)
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """The replacement API of one finding: qualified names, words and library roots it may use."""
+
+    replacements: frozenset[str]  # qualified names a call may go to
+    words: frozenset[str]  # builtins, methods and attributes the rule's fix or message spells out
+    roots: frozenset[str]  # libraries whose surface may be read (not called)
+    peer_roots: frozenset[str]  # libraries where the same function may live (scipy.integrate.trapezoid)
+    arithmetic: bool = False  # the rule's template computes ({high} + 1)
+    reorders: bool = False  # the rule's template moves arguments ({1}, {0})
+    keyword_renames: dict[str, tuple[str, ...]] = field(default_factory=dict)  # new keyword -> old ones
+    callee: str | None = None  # the original call's own callee: an argument fix calls it again
+
+    @staticmethod
+    def of(rule: Rule | None, library: str, known_libraries: set[str], callee: str | None) -> "Allowance":
+        """``callee``: what the original call calls; an argument fix calls it again."""
+        names: set[str] = set()
+        words: set[str] = set()
+        template = (rule.fix.template or "") if rule is not None else ""
+        if rule is not None:
+            old_leaf = rule.old.rsplit(".", 1)[-1]
+            names |= set(rule.fix.qualified_names())
+            words |= set(_WORD.findall(HOLE.sub(" ", template)))
+            for span in _BACKTICKED.findall(rule.message):
+                head = _DOTTED.match(span.strip().lstrip("."))
+                dotted = head.group(0).rstrip(".") if head else ""
+                if "." in dotted and not f".{rule.old}".endswith(f".{dotted}"):  # not the old API, however spelt
+                    names.add(dotted)
+                words |= set(_WORD.findall(span))
+            words.discard(old_leaf)
+        words |= {n.rsplit(".", 1)[-1] for n in names}
+        roots = {n.split(".")[0] for n in names if n.split(".")[0] != "builtins"}
+        roots |= {library} if library.isidentifier() and library != "stdlib" else set()
+        holes = [h for h in HOLE.findall(template) if h.isdigit()]
+        return Allowance(frozenset(names), frozenset(words), frozenset(roots),
+                         frozenset(known_libraries | roots),
+                         arithmetic=bool(re.search(r"[-+*/%@&|^~<>]", HOLE.sub(" ", template))),
+                         reorders=holes != sorted(holes), keyword_renames=_renames(rule), callee=callee)
+
+    def allows_call(self, qname: str) -> bool:
+        if qname in self.replacements or qname == self.callee:
+            return True
+        leaf = qname.rsplit(".", 1)[-1]
+        return qname.split(".")[0] in self.peer_roots and any(r.rsplit(".", 1)[-1] == leaf for r in self.replacements)
+
+    def allows_read(self, qname: str) -> bool:
+        return self.allows_call(qname) or qname.split(".")[0] in self.roots
+
+
+def _renames(rule: Rule | None) -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for old, new in (rule.fix.arg_rename.items() if rule is not None else ()):
+        out.setdefault(new, []).append(old)
+    return {new: tuple(olds) for new, olds in out.items()}
+
+
+@dataclass
+class Usage:
+    """What the new expression uses, for the signature and import checks."""
+
+    qnames: list[str] = field(default_factory=list)  # every qualified name read or called
+    names: set[str] = field(default_factory=set)  # every bare name read outside reused operands
+
+
+def operands(call: ast.expr, is_module_ref: Callable[[ast.expr], bool]) -> list[ast.expr]:
+    """Receiver and argument values of the original call: what the fix must keep."""
+    if not isinstance(call, ast.Call):
+        return []
+    out: list[ast.expr] = [a for a in call.args] + [k.value for k in call.keywords]
+    func = call.func
+    if isinstance(func, ast.Attribute) and not is_module_ref(func):
+        out.insert(0, func.value)
+    return out
+
+
+class ExpressionCheck:
+    """Walk the new expression; ``problem`` is the first whitelist violation (or None).
+
+    ``qualify(node)`` gives the qualified name a Name/Attribute chain stands for (None when
+    it is not an import); ``is_bound(name)`` tells a local variable from an undefined name.
+    """
+
+    def __init__(self, allowance: Allowance, original: ast.expr, kept: list[ast.expr],
+                 qualify: Callable[[ast.expr], str | None], is_bound: Callable[[ast.Name], bool]) -> None:
+        self.allowance = allowance
+        self.kept = Counter(_dump(k) for k in kept)
+        self.original_names = {n.id for n in ast.walk(original) if isinstance(n, ast.Name)}
+        self.original_args = original.args if isinstance(original, ast.Call) else []
+        self.original_keywords: dict[str, set[str]] = {}
+        for k in getattr(original, "keywords", []):
+            if k.arg:
+                self.original_keywords.setdefault(_dump(k.value), set()).add(k.arg)
+        self.qualify = qualify
+        self.is_bound = is_bound
+        self.usage = Usage()
+
+    def run(self, new: ast.expr) -> str | None:
+        undefined = sorted({n.id for n in ast.walk(new) if isinstance(n, ast.Name) and n.id not in self.original_names
+                            and not is_builtin(n.id) and not self.is_bound(n)})
+        if undefined:
+            return f"introduces undefined name(s): {', '.join(undefined)}"
+        return self._visit(new)
+
+    def _visit(self, node: ast.AST) -> str | None:
+        if isinstance(node, ast.expr) and self.kept[_dump(node)] > 0:
+            self.kept[_dump(node)] -= 1  # an operand of the original call, reused unchanged
+            return None
+        for kind, what in _REFUSED.items():
+            if isinstance(node, kind):
+                return f"adds {what}, which a fix of `{self.allowance_label()}` does not need"
+        if not isinstance(node, _PLAIN):
+            return f"adds `{type(node).__name__}`, which a fix does not need"
+        if isinstance(node, ast.Call):
+            return self._call(node)
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            return self._reference(node, called=False)
+        if isinstance(node, (ast.BinOp, ast.UnaryOp)) and not self.allowance.arithmetic:
+            return f"adds arithmetic (`{ast.unparse(node)}`) that the rule's fix does not do"
+        for child in ast.iter_child_nodes(node):
+            problem = self._visit(child)
+            if problem:
+                return problem
+        return None
+
+    def allowance_label(self) -> str:
+        return ", ".join(sorted(self.allowance.replacements)) or "this finding"
+
+    def _call(self, call: ast.Call) -> str | None:
+        func = call.func
+        qname = self.qualify(func)
+        if qname is not None:
+            if not self.allowance.allows_call(qname):
+                return f"calls `{qname}`, which is not the replacement API ({self.allowance_label()})"
+            problem = self._moved(call)
+            if problem:
+                return problem
+            problem = self._reference(func, called=True)
+            if problem:
+                return problem
+        elif isinstance(func, ast.Name) and func.id in self.allowance.words and is_builtin(func.id):
+            self.usage.names.add(func.id)  # a builtin the rule's fix spells out: len({0})
+        elif isinstance(func, ast.Attribute) and func.attr in self.allowance.words and not func.attr.startswith("__"):
+            # a method the rule spells out: {0}.item()
+            problem = self._visit(func.value)
+            if problem:
+                return problem
+        else:
+            return f"adds a call to `{ast.unparse(func)}`, which is neither the replacement API nor in the original call"
+        for child in [*call.args, *call.keywords]:
+            problem = self._visit(child)
+            if problem:
+                return problem
+        return None
+
+    def _moved(self, call: ast.Call) -> str | None:
+        """An argument of the original call passed at another position, or under another keyword."""
+        old = [_dump(a) for a in self.original_args]
+        order: list[int] = []
+        for a in call.args:
+            at = next((i for i, o in enumerate(old) if o == _dump(a) and i not in order), None)
+            order += [] if at is None else [at]
+        if not self.allowance.reorders and order != sorted(order):
+            return f"reorders the arguments of the original call (`{ast.unparse(call)}`)"
+        for a in call.args:
+            was = self.original_keywords.get(_dump(a), set())
+            if was and _dump(a) not in old:
+                return f"passes `{ast.unparse(a)}` positionally instead of as `{'=, '.join(sorted(was))}=`"
+        for k in call.keywords:
+            was = self.original_keywords.get(_dump(k.value), set())
+            if k.arg and was and k.arg not in was and not was & set(self.allowance.keyword_renames.get(k.arg, ())):
+                return f"passes `{ast.unparse(k.value)}` as `{k.arg}=` instead of `{'=, '.join(sorted(was))}=`"
+        return None
+
+    def _reference(self, node: ast.Name | ast.Attribute, called: bool) -> str | None:
+        if isinstance(node, ast.Attribute) and node.attr.startswith("__"):
+            return f"reads `{ast.unparse(node)}` (a dunder attribute)"
+        qname = self.qualify(node)
+        if qname is not None:
+            if not called and not self.allowance.allows_read(qname):
+                return f"uses `{ast.unparse(node)}` ({qname}), which is neither an operand of the original call nor the replacement API"
+            self.usage.qnames.append(qname)
+            root = node
+            while isinstance(root, ast.Attribute):
+                root = root.value  # type: ignore[assignment]
+            if isinstance(root, ast.Name):
+                self.usage.names.add(root.id)
+            return None
+        if isinstance(node, ast.Attribute):
+            if node.attr not in self.allowance.words:
+                return f"reads `.{node.attr}` of `{ast.unparse(node.value)}`, which the replacement API does not name"
+            return self._visit(node.value)
+        if node.id in self.original_names:
+            self.usage.names.add(node.id)
+            return None
+        if is_builtin(node.id) and node.id in self.allowance.words and not self.is_bound(node):
+            return None
+        return f"uses `{node.id}`, which is neither an operand of the original call nor the replacement API"
+
+
+def is_builtin(name: str) -> bool:
+    return hasattr(builtins, name)
