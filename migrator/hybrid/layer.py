@@ -69,6 +69,9 @@ def apply_model_layer(model_dir: str | Path, engine: Any, results: list[FileResu
             write_source(path, new, src.encoding)
         else:
             diffs.append(unified_diff(r.path, src.text, new))
+    for path, d in report.decisions:
+        for line in d.explain(path):
+            say(line)
     for path, d in report.model_fixes:
         assert d.fix is not None
         say(f"model fix: {path}:{d.finding.start.line + 1}:{d.finding.start.col + 1}: {d.finding.rule_id}: "

@@ -51,6 +51,18 @@ class Decision:
     manual_reason: str | None = None
     seconds: float = 0.0  # time spent proposing and validating
 
+    def explain(self, path: str) -> list[str]:
+        """One line per rejected candidate -- where, which rule, what it wrote and why it was refused --
+        so ``apimig fix --model`` shows the user the validator's reasons, not just a count."""
+        where = f"{path}:{self.finding.start.line + 1}:{self.finding.start.col + 1}: {self.finding.rule_id}"
+        return [f"model candidate rejected: {where}: `{_shown(cand.text)}`: {why}" for cand, why in self.rejected]
+
+
+def _shown(text: str, width: int = 80) -> str:
+    """The candidate on one line, shortened: imports and code joined by `` ; ``."""
+    flat = " ; ".join(line.strip() for line in text.strip().splitlines() if line.strip())
+    return flat if len(flat) <= width else flat[: width - 3] + "..."
+
 
 @dataclass
 class HybridResult:
