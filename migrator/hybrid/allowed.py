@@ -42,39 +42,38 @@ class Allowance:
     """The replacement API of one finding: qualified names, words and library roots it may use."""
 
     replacements: frozenset[str]  # qualified names a call may go to
-    words: frozenset[str]  # builtins, methods and attributes the rule's fix or message spells out
+    words: frozenset[str]  # methods and attributes the rule's fix or message spells out
     roots: frozenset[str]  # libraries whose surface may be read (not called)
     peer_roots: frozenset[str]  # libraries where the same function may live (scipy.integrate.trapezoid)
     arithmetic: bool = False  # the rule's template computes ({high} + 1)
     reorders: bool = False  # the rule's template moves arguments ({1}, {0})
     keyword_renames: dict[str, tuple[str, ...]] = field(default_factory=dict)  # new keyword -> old ones
     callee: str | None = None  # the original call's own callee: an argument fix calls it again
+    builtins: frozenset[str] = frozenset()  # builtins the rule's fix itself writes: len({0}), builtins.str
 
     @staticmethod
     def of(rule: Rule | None, library: str, known_libraries: set[str], callee: str | None) -> "Allowance":
         """``callee``: what the original call calls; an argument fix calls it again."""
-        names: set[str] = set()
-        words: set[str] = set()
         template = (rule.fix.template or "") if rule is not None else ""
-        if rule is not None:
-            old_leaf = rule.old.rsplit(".", 1)[-1]
-            names |= set(rule.fix.qualified_names())
-            words |= set(_WORD.findall(HOLE.sub(" ", template)))
-            for span in _BACKTICKED.findall(rule.message):
-                head = _DOTTED.match(span.strip().lstrip("."))
-                dotted = head.group(0).rstrip(".") if head else ""
-                if "." in dotted and not f".{rule.old}".endswith(f".{dotted}"):  # not the old API, however spelt
-                    names.add(dotted)
-                words |= set(_WORD.findall(span))
-            words.discard(old_leaf)
+        spelt = HOLE.sub(" ", template)  # the template's own text: len(, .item(), + 1
+        fix_names = rule.fix.qualified_names() if rule is not None else []
+        names, words = set(fix_names), set(_WORD.findall(spelt))
+        for span in _BACKTICKED.findall(rule.message if rule is not None else ""):
+            head = _DOTTED.match(span.strip().lstrip("."))
+            dotted = head.group(0).rstrip(".") if head else ""
+            if rule is not None and "." in dotted and not f".{rule.old}".endswith(f".{dotted}"):  # not the old API
+                names.add(dotted)
+            words |= set(_WORD.findall(span))
+        words -= {rule.old.rsplit(".", 1)[-1]} if rule is not None else set()
         words |= {n.rsplit(".", 1)[-1] for n in names}
         roots = {n.split(".")[0] for n in names if n.split(".")[0] != "builtins"}
         roots |= {library} if library.isidentifier() and library != "stdlib" else set()
         holes = [h for h in HOLE.findall(template) if h.isdigit()]
-        return Allowance(frozenset(names), frozenset(words), frozenset(roots),
-                         frozenset(known_libraries | roots),
-                         arithmetic=bool(re.search(r"[-+*/%@&|^~<>]", HOLE.sub(" ", template))),
-                         reorders=holes != sorted(holes), keyword_renames=_renames(rule), callee=callee)
+        fix_builtins = {w for w in _WORD.findall(spelt) if is_builtin(w)} | {
+            n.removeprefix("builtins.") for n in fix_names if n.startswith("builtins.")}
+        return Allowance(frozenset(names), frozenset(words), frozenset(roots), frozenset(known_libraries | roots),
+                         arithmetic=bool(re.search(r"[-+*/%@&|^~<>]", spelt)), reorders=holes != sorted(holes),
+                         keyword_renames=_renames(rule), callee=callee, builtins=frozenset(fix_builtins))
 
     def allows_call(self, qname: str) -> bool:
         if qname in self.replacements or qname == self.callee:
@@ -146,7 +145,7 @@ class ExpressionCheck:
             return None
         for kind, what in _REFUSED.items():
             if isinstance(node, kind):
-                return f"adds {what}, which a fix of `{self.allowance_label()}` does not need"
+                return f"adds {what}, which the fix does not need"
         if not isinstance(node, _PLAIN):
             return f"adds `{type(node).__name__}`, which a fix does not need"
         if isinstance(node, ast.Call):
@@ -161,22 +160,20 @@ class ExpressionCheck:
                 return problem
         return None
 
-    def allowance_label(self) -> str:
-        return ", ".join(sorted(self.allowance.replacements)) or "this finding"
-
     def _call(self, call: ast.Call) -> str | None:
         func = call.func
         qname = self.qualify(func)
         if qname is not None:
             if not self.allowance.allows_call(qname):
-                return f"calls `{qname}`, which is not the replacement API ({self.allowance_label()})"
+                named = ", ".join(sorted(self.allowance.replacements)) or "the rule names none"
+                return f"calls `{qname}`, which is not the replacement API ({named})"
             problem = self._moved(call)
             if problem:
                 return problem
             problem = self._reference(func, called=True)
             if problem:
                 return problem
-        elif isinstance(func, ast.Name) and func.id in self.allowance.words and is_builtin(func.id):
+        elif isinstance(func, ast.Name) and func.id in self.allowance.builtins and not self.is_bound(func):
             self.usage.names.add(func.id)  # a builtin the rule's fix spells out: len({0})
         elif isinstance(func, ast.Attribute) and func.attr in self.allowance.words and not func.attr.startswith("__"):
             # a method the rule spells out: {0}.item()
@@ -231,10 +228,10 @@ class ExpressionCheck:
         if node.id in self.original_names:
             self.usage.names.add(node.id)
             return None
-        if is_builtin(node.id) and node.id in self.allowance.words and not self.is_bound(node):
+        if node.id in self.allowance.builtins and not self.is_bound(node):
             return None
         return f"uses `{node.id}`, which is neither an operand of the original call nor the replacement API"
 
 
 def is_builtin(name: str) -> bool:
-    return hasattr(builtins, name)
+    return hasattr(builtins, name) or name == "__builtins__"
