@@ -33,7 +33,8 @@ _BACKTICKED = re.compile(r"`([^`]+)`")
 _DOTTED = re.compile(r"[A-Za-z_][\w.]*")
 
 
-def _dump(node: ast.AST) -> str:
+def node_key(node: ast.AST) -> str:
+    """Structural identity of a subtree (positions and field names left out)."""
     return ast.dump(node, annotate_fields=False)
 
 
@@ -121,13 +122,13 @@ class ExpressionCheck:
     def __init__(self, allowance: Allowance, original: ast.expr, kept: list[ast.expr],
                  qualify: Callable[[ast.expr], str | None], is_bound: Callable[[ast.Name], bool]) -> None:
         self.allowance = allowance
-        self.kept = Counter(_dump(k) for k in kept)
+        self.kept = Counter(node_key(k) for k in kept)
         self.original_names = {n.id for n in ast.walk(original) if isinstance(n, ast.Name)}
         self.original_args = original.args if isinstance(original, ast.Call) else []
         self.original_keywords: dict[str, set[str]] = {}
         for k in getattr(original, "keywords", []):
             if k.arg:
-                self.original_keywords.setdefault(_dump(k.value), set()).add(k.arg)
+                self.original_keywords.setdefault(node_key(k.value), set()).add(k.arg)
         self.qualify = qualify
         self.is_bound = is_bound
         self.usage = Usage()
@@ -140,8 +141,8 @@ class ExpressionCheck:
         return self._visit(new)
 
     def _visit(self, node: ast.AST) -> str | None:
-        if isinstance(node, ast.expr) and self.kept[_dump(node)] > 0:
-            self.kept[_dump(node)] -= 1  # an operand of the original call, reused unchanged
+        if isinstance(node, ast.expr) and self.kept[node_key(node)] > 0:
+            self.kept[node_key(node)] -= 1  # an operand of the original call, reused unchanged
             return None
         for kind, what in _REFUSED.items():
             if isinstance(node, kind):
@@ -190,19 +191,19 @@ class ExpressionCheck:
 
     def _moved(self, call: ast.Call) -> str | None:
         """An argument of the original call passed at another position, or under another keyword."""
-        old = [_dump(a) for a in self.original_args]
+        old = [node_key(a) for a in self.original_args]
         order: list[int] = []
         for a in call.args:
-            at = next((i for i, o in enumerate(old) if o == _dump(a) and i not in order), None)
+            at = next((i for i, o in enumerate(old) if o == node_key(a) and i not in order), None)
             order += [] if at is None else [at]
         if not self.allowance.reorders and order != sorted(order):
             return f"reorders the arguments of the original call (`{ast.unparse(call)}`)"
         for a in call.args:
-            was = self.original_keywords.get(_dump(a), set())
-            if was and _dump(a) not in old:
+            was = self.original_keywords.get(node_key(a), set())
+            if was and node_key(a) not in old:
                 return f"passes `{ast.unparse(a)}` positionally instead of as `{'=, '.join(sorted(was))}=`"
         for k in call.keywords:
-            was = self.original_keywords.get(_dump(k.value), set())
+            was = self.original_keywords.get(node_key(k.value), set())
             if k.arg and was and k.arg not in was and not was & set(self.allowance.keyword_renames.get(k.arg, ())):
                 return f"passes `{ast.unparse(k.value)}` as `{k.arg}=` instead of `{'=, '.join(sorted(was))}=`"
         return None

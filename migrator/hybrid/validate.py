@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from apimig.migrator.analysis import Binding, Resolver, import_bindings, parser
 from apimig.migrator.findings import Finding
-from apimig.migrator.hybrid.allowed import Allowance, ExpressionCheck, Usage, operands
+from apimig.migrator.hybrid.allowed import Allowance, ExpressionCheck, Usage, node_key, operands
 from apimig.migrator.hybrid.proposer import region_lines
 from apimig.migrator.hybrid.splice import is_import_line
 
@@ -177,13 +177,14 @@ class _Names:
 
 
 def _check_operands(check: ExpressionCheck, kept: list[ast.expr], hole: ast.expr, removable: set[str]) -> None:
-    labels = {ast.dump(k.value, annotate_fields=False): f"{k.arg}={ast.unparse(k.value)}"
-              for k in getattr(hole, "keywords", []) if k.arg}
-    removed = Counter(ast.dump(k.value, annotate_fields=False) for k in getattr(hole, "keywords", []) if k.arg in removable)
-    for dump, left in (check.kept - removed).items():
+    """Every operand of the original call is reused, except keywords the rule removes."""
+    keywords = [k for k in getattr(hole, "keywords", []) if k.arg]
+    labels = {node_key(k.value): f"{k.arg}={ast.unparse(k.value)}" for k in keywords}
+    removed = Counter(node_key(k.value) for k in keywords if k.arg in removable)
+    for key, left in (check.kept - removed).items():
         if left > 0:
-            node = next(k for k in kept if ast.dump(k, annotate_fields=False) == dump)
-            raise Rejected(f"drops or changes `{labels.get(dump, ast.unparse(node))}` of the original call")
+            node = next(k for k in kept if node_key(k) == key)
+            raise Rejected(f"drops or changes `{labels.get(key, ast.unparse(node))}` of the original call")
 
 
 def _check_import_forms(added: list[ast.stmt], names: _Names, old_names: _Names) -> None:
@@ -220,11 +221,11 @@ def _bindings(stmt: ast.stmt, names: _Names) -> list[Binding]:
     return bindings
 
 
-def _resolve(qname: str, allowed_roots: set[str]) -> tuple[bool, Any, str]:
-    """(importable, object or None, message). Imports only modules of libraries the file already uses."""
+def _resolve(qname: str, allowed_roots: set[str]) -> tuple[Any, str]:
+    """(object or None, problem). Imports only modules of libraries the file already uses."""
     root = qname.split(".")[0]
     if root not in allowed_roots or importlib.util.find_spec(root) is None:
-        return False, None, ""
+        return None, ""
     parts = qname.split(".")
     for i in range(len(parts), 0, -1):
         try:
@@ -234,17 +235,17 @@ def _resolve(qname: str, allowed_roots: set[str]) -> tuple[bool, Any, str]:
         for j, attr in enumerate(parts[i:], start=i):
             if not hasattr(obj, attr):
                 version = getattr(importlib.import_module(root), "__version__", "")
-                return True, None, f"`{'.'.join(parts[: j + 1])}` does not exist in the installed {root} {version}".rstrip()
+                return None, f"`{'.'.join(parts[: j + 1])}` does not exist in the installed {root} {version}".rstrip()
             obj = getattr(obj, attr)
-        return True, obj, ""
-    return False, None, ""
+        return obj, ""
+    return None, ""
 
 
 def _check_exists(expr: ast.expr, names: _Names, roots: set[str]) -> None:
     """Every library name the new expression reads exists in the installed library."""
     for node in ast.walk(expr):
         qname = names.qualify(node) if isinstance(node, (ast.Name, ast.Attribute)) else None
-        problem = _resolve(qname, roots)[2] if qname else ""
+        problem = _resolve(qname, roots)[1] if qname else ""
         if problem:
             raise Rejected(problem)
 
@@ -253,7 +254,7 @@ def _check_signatures(expr: ast.expr, names: _Names, roots: set[str]) -> None:
     """Library calls in the new expression bind to the installed signature (where importable)."""
     for call in (n for n in ast.walk(expr) if isinstance(n, ast.Call)):
         qname = names.qualify(call.func)
-        _, obj, _ = _resolve(qname, roots) if qname else (False, None, "")
+        obj = _resolve(qname, roots)[0] if qname else None
         if obj is None or not callable(obj) or any(isinstance(a, ast.Starred) for a in call.args) or any(
                 k.arg is None for k in call.keywords):
             continue
@@ -272,7 +273,8 @@ def _imported_roots(names: _Names) -> set[str]:
             if b.kind == "import" and b.qname}
 
 
-def _check(original: str, candidate: str, finding: Finding, checker: Checker, check_signatures: bool) -> None:
+def _structure(original: str, candidate: str, finding: Finding) -> tuple[ast.expr, ast.expr, list[ast.stmt]]:
+    """(the finding's expression, what replaces it, added imports): the only differences allowed."""
     if candidate == original:
         raise Rejected("the candidate changes nothing")
     new_tree = _compile(candidate)
@@ -282,7 +284,11 @@ def _check(original: str, candidate: str, finding: Finding, checker: Checker, ch
     except SyntaxError:
         raise Rejected("the original does not parse, so the candidate cannot be compared with it") from None
     hole = _finding_expression(old_tree, original, finding)
-    new_expr, added = _new_expression(old_tree, new_tree, hole)
+    return (hole, *_new_expression(old_tree, new_tree, hole))
+
+
+def _check(original: str, candidate: str, finding: Finding, checker: Checker, check_signatures: bool) -> None:
+    hole, new_expr, added = _structure(original, candidate, finding)
     rule = getattr(checker, "by_id", {}).get(finding.rule_id)
     known = {r.library for r in getattr(checker, "rules", ())} - {"stdlib"}
     names, old_names = _Names(candidate), _Names(original)
