@@ -19,11 +19,12 @@ from typing import Callable
 
 from apimig.migrator.rules.schema import HOLE, Rule
 
-#: Expression nodes a fix may build; anything else (conditions, lambdas, walrus, comprehensions,
+#: Expression nodes any fix may build; anything else (conditions, lambdas, walrus, comprehensions,
 #: f-strings, await...) is refused by its name below.
-_PLAIN = (ast.Call, ast.Attribute, ast.Name, ast.Constant, ast.List, ast.Tuple, ast.Set, ast.Dict,
-          ast.Starred, ast.BinOp, ast.UnaryOp, ast.Subscript, ast.Slice, ast.keyword,
-          ast.expr_context, ast.operator, ast.unaryop)
+_PLAIN = (ast.Call, ast.Attribute, ast.Name, ast.Constant, ast.keyword, ast.expr_context)
+#: Nodes that wrap or compute with an operand: allowed only where the rule's template has them.
+_SHAPES = (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.Starred, ast.BinOp, ast.UnaryOp, ast.Subscript, ast.Slice,
+           ast.operator, ast.unaryop)
 _REFUSED = {ast.IfExp: "a conditional expression", ast.BoolOp: "a boolean condition", ast.Compare: "a comparison",
             ast.Lambda: "a lambda", ast.NamedExpr: "an assignment (:=)", ast.ListComp: "a comprehension",
             ast.SetComp: "a comprehension", ast.DictComp: "a comprehension", ast.GeneratorExp: "a comprehension",
@@ -46,7 +47,7 @@ class Allowance:
     words: frozenset[str]  # methods and attributes the rule's fix or message spells out
     roots: frozenset[str]  # libraries whose surface may be read (not called)
     peer_roots: frozenset[str]  # libraries where the same function may live (scipy.integrate.trapezoid)
-    arithmetic: bool = False  # the rule's template computes ({high} + 1)
+    shapes: frozenset[type] = frozenset()  # node types the rule's template builds: List in concat([..])
     reorders: bool = False  # the rule's template moves arguments ({1}, {0})
     keyword_renames: dict[str, tuple[str, ...]] = field(default_factory=dict)  # new keyword -> old ones
     callee: str | None = None  # the original call's own callee: an argument fix calls it again
@@ -73,7 +74,7 @@ class Allowance:
         fix_builtins = {w for w in _WORD.findall(spelt) if is_builtin(w)} | {
             n.removeprefix("builtins.") for n in fix_names if n.startswith("builtins.")}
         return Allowance(frozenset(names), frozenset(words), frozenset(roots), frozenset(known_libraries | roots),
-                         arithmetic=bool(re.search(r"[-+*/%@&|^~<>]", spelt)), reorders=holes != sorted(holes),
+                         shapes=_shapes(template), reorders=holes != sorted(holes),
                          keyword_renames=_renames(rule), callee=callee, builtins=frozenset(fix_builtins))
 
     def allows_call(self, qname: str) -> bool:
@@ -84,6 +85,15 @@ class Allowance:
 
     def allows_read(self, qname: str) -> bool:
         return self.allows_call(qname) or qname.split(".")[0] in self.roots
+
+
+def _shapes(template: str) -> frozenset[type]:
+    """Types of the wrapping nodes in ``template``, its holes read as plain names."""
+    try:
+        tree = ast.parse(HOLE.sub("_", template), mode="eval")
+    except SyntaxError:
+        return frozenset()
+    return frozenset(type(n) for n in ast.walk(tree) if isinstance(n, _SHAPES))
 
 
 def _renames(rule: Rule | None) -> dict[str, tuple[str, ...]]:
@@ -147,14 +157,15 @@ class ExpressionCheck:
         for kind, what in _REFUSED.items():
             if isinstance(node, kind):
                 return f"adds {what}, which the fix does not need"
-        if not isinstance(node, _PLAIN):
+        if isinstance(node, _SHAPES) and type(node) not in self.allowance.shapes:
+            shown = ast.unparse(node) if isinstance(node, ast.expr) else type(node).__name__
+            return f"wraps or computes with an operand (`{shown}`), which the rule's fix does not do"
+        if not isinstance(node, (*_PLAIN, *_SHAPES)):
             return f"adds `{type(node).__name__}`, which a fix does not need"
         if isinstance(node, ast.Call):
             return self._call(node)
         if isinstance(node, (ast.Name, ast.Attribute)):
             return self._reference(node, called=False)
-        if isinstance(node, (ast.BinOp, ast.UnaryOp)) and not self.allowance.arithmetic:
-            return f"adds arithmetic (`{ast.unparse(node)}`) that the rule's fix does not do"
         for child in ast.iter_child_nodes(node):
             problem = self._visit(child)
             if problem:
