@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from apimig.migrator.analysis import Binding, Resolver, import_bindings, parser
 from apimig.migrator.findings import Finding
-from apimig.migrator.hybrid.allowed import Allowance, ExpressionCheck, Usage, node_key, operands
+from apimig.migrator.hybrid.allowed import Allowance, ExpressionCheck, Usage, is_builtin, node_key, operands
 from apimig.migrator.hybrid.proposer import region_lines
 from apimig.migrator.hybrid.splice import is_import_line
 
@@ -188,7 +188,8 @@ def _check_operands(check: ExpressionCheck, kept: list[ast.expr], hole: ast.expr
 
 
 def _check_import_forms(added: list[ast.stmt], names: _Names, old_names: _Names) -> None:
-    """Each added import is absolute, names its names, and rebinds nothing the file already binds."""
+    """Each added import is absolute, names its names, and rebinds nothing the file already binds
+    (nor a builtin, which would change every other use of it in the file)."""
     existing = old_names.resolver.module.bindings
     for stmt in added:
         if isinstance(stmt, ast.ImportFrom) and (stmt.level or any(a.name == "*" for a in stmt.names)):
@@ -197,6 +198,8 @@ def _check_import_forms(added: list[ast.stmt], names: _Names, old_names: _Names)
             before = existing.get(binding.name)
             if before and any(b.qname != binding.qname for b in before):
                 raise Rejected(f"`{ast.unparse(stmt)}` rebinds `{binding.name}`, already bound in the file")
+            if is_builtin(binding.name):
+                raise Rejected(f"`{ast.unparse(stmt)}` shadows the builtin `{binding.name}` for the whole file")
 
 
 def _check_imports_used(added: list[ast.stmt], names: _Names, usage: Usage) -> None:
