@@ -51,7 +51,6 @@ class Allowance:
     reorders: bool = False  # the rule's template moves arguments ({1}, {0})
     keyword_renames: dict[str, tuple[str, ...]] = field(default_factory=dict)  # new keyword -> old ones
     callee: str | None = None  # the original call's own callee: an argument fix calls it again
-    builtins: frozenset[str] = frozenset()  # builtins the rule's fix itself writes: len({0}), builtins.str
 
     @staticmethod
     def of(rule: Rule | None, library: str, known_libraries: set[str], callee: str | None) -> "Allowance":
@@ -59,7 +58,9 @@ class Allowance:
         template = (rule.fix.template or "") if rule is not None else ""
         spelt = HOLE.sub(" ", template)  # the template's own text: len(, .item(), + 1
         fix_names = rule.fix.qualified_names() if rule is not None else []
-        names, words = set(fix_names), set(_WORD.findall(spelt))
+        # builtins count only when the fix itself writes them (len({0})), never because a message names one
+        names = set(fix_names) | {f"builtins.{w}" for w in _WORD.findall(spelt) if is_builtin(w)}
+        words = set(_WORD.findall(spelt))
         for span in _BACKTICKED.findall(rule.message if rule is not None else ""):
             head = _DOTTED.match(span.strip().lstrip("."))
             dotted = head.group(0).rstrip(".") if head else ""
@@ -71,11 +72,9 @@ class Allowance:
         roots = {n.split(".")[0] for n in names if n.split(".")[0] != "builtins"}
         roots |= {library} if library.isidentifier() and library != "stdlib" else set()
         holes = [h for h in HOLE.findall(template) if h.isdigit()]
-        fix_builtins = {w for w in _WORD.findall(spelt) if is_builtin(w)} | {
-            n.removeprefix("builtins.") for n in fix_names if n.startswith("builtins.")}
         return Allowance(frozenset(names), frozenset(words), frozenset(roots), frozenset(known_libraries | roots),
                          shapes=_shapes(template), reorders=holes != sorted(holes),
-                         keyword_renames=_renames(rule), callee=callee, builtins=frozenset(fix_builtins))
+                         keyword_renames=_renames(rule), callee=callee)
 
     def allows_call(self, qname: str) -> bool:
         if qname in self.replacements or qname == self.callee:
@@ -125,8 +124,9 @@ def operands(call: ast.expr, is_module_ref: Callable[[ast.expr], bool]) -> list[
 class ExpressionCheck:
     """Walk the new expression; ``problem`` is the first whitelist violation (or None).
 
-    ``qualify(node)`` gives the qualified name a Name/Attribute chain stands for (None when
-    it is not an import); ``is_bound(name)`` tells a local variable from an undefined name.
+    ``qualify(node)`` gives the qualified name a Name/Attribute chain stands for (through its
+    imports, or ``builtins.<name>``; None for a local); ``is_bound(name)`` tells a local
+    variable from an undefined name.
     """
 
     def __init__(self, allowance: Allowance, original: ast.expr, kept: list[ast.expr],
@@ -185,8 +185,6 @@ class ExpressionCheck:
             problem = self._reference(func, called=True)
             if problem:
                 return problem
-        elif isinstance(func, ast.Name) and func.id in self.allowance.builtins and not self.is_bound(func):
-            self.usage.names.add(func.id)  # a builtin the rule's fix spells out: len({0})
         elif isinstance(func, ast.Attribute) and func.attr in self.allowance.words and not func.attr.startswith("__"):
             # a method the rule spells out: {0}.item()
             problem = self._visit(func.value)
@@ -239,8 +237,6 @@ class ExpressionCheck:
             return self._visit(node.value)
         if node.id in self.original_names:
             self.usage.names.add(node.id)
-            return None
-        if node.id in self.allowance.builtins and not self.is_bound(node):
             return None
         return f"uses `{node.id}`, which is neither an operand of the original call nor the replacement API"
 

@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from apimig.migrator.analysis import Binding, Resolver, import_bindings, parser
+from apimig.migrator.analysis import Binding, Resolver, import_bindings, parser, qualified_name
 from apimig.migrator.findings import Finding
 from apimig.migrator.hybrid.allowed import Allowance, ExpressionCheck, Usage, is_builtin, node_key, operands
 from apimig.migrator.hybrid.proposer import region_lines
@@ -150,27 +150,20 @@ class _Names:
         self.root = parser().parse(source.encode()).root_node
         self.resolver = Resolver(self.root)
 
-    def node_at(self, node: ast.expr) -> Any:
-        row = node.lineno - 1
-        return self.root.descendant_for_point_range((row, node.col_offset), (row, node.col_offset + 1))
+    def node_at(self, node: ast.expr | ast.stmt) -> Any:
+        """The tree-sitter node spanning exactly what ``node`` spans in the candidate."""
+        return self.root.descendant_for_point_range(
+            (node.lineno - 1, node.col_offset), ((node.end_lineno or node.lineno) - 1, node.end_col_offset or 0))
 
     def qualify(self, node: ast.expr) -> str | None:
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
-            return None
-        binding = self.resolver.resolve(node.id, self.node_at(node))
-        if binding is None or binding.qname is None:
-            return None
-        return ".".join([binding.qname, *reversed(parts)])
+        """``np.trapezoid`` -> ``numpy.trapezoid``, ``len`` -> ``builtins.len``; None for locals."""
+        return qualified_name(self.resolver, self.node_at(node)) if isinstance(node, (ast.Name, ast.Attribute)) else None
 
     def is_bound(self, node: ast.Name) -> bool:
         return self.resolver.lookup(node.id, self.node_at(node)) is not None
 
     def statement_at(self, stmt: ast.stmt) -> Any:
-        node = self.node_at(stmt)  # type: ignore[arg-type]
+        node = self.node_at(stmt)
         while node is not None and node.type not in ("import_statement", "import_from_statement"):
             node = node.parent
         return node
