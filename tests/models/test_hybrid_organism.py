@@ -98,7 +98,7 @@ def test_fix_with_missing_model_falls_back_to_rules(tmp_path: Path, capsys: pyte
     target.write_text(SRC, encoding="utf-8")
     rc = main(["fix", str(target), "--target", "numpy=2.0", "--no-progress", "--model", str(tmp_path / "nope")])
     err = capsys.readouterr().err
-    assert err.count("model tier unavailable, using rules only") == 1
+    assert err.count("model layer unavailable, using rules only") == 1
     assert rc == 0 and "np.trapezoid(values)" in target.read_text()  # the rule fixes are still written
 
 
