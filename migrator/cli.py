@@ -191,7 +191,7 @@ def cmd_rules_list(args: argparse.Namespace) -> int:
 
 
 def cmd_test_rules(args: argparse.Namespace) -> int:
-    from .rules.registry import load_path, load_rules
+    from .rules.packs import load_path, load_rules
     from .testing import run_case
 
     rules = [r for p in args.packs for r in load_path(p)] if args.packs else load_rules()

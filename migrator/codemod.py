@@ -16,7 +16,7 @@ from tree_sitter import Node
 
 from .analysis import Binding, Resolver, line_starts, text
 from .findings import Edit, Finding, Fix, Pos
-from .imports import EAGER_PACKAGES, ByteEdit, NameClash, Need, is_module, looks_like_module, module_of, plan, render, usages
+from .imports import ByteEdit, NameClash, Need, eager_package, is_module, looks_like_module, module_of, plan, render, usages
 from .matcher import Match
 from .rules.schema import HOLE, Rule
 from .transforms import load_transforms
@@ -232,7 +232,7 @@ def _tail_rename(node: Node, old: str, new: str, doc: Document, ctx: _Ctx) -> By
     assert binding is not None
     module = module_of(new)[0]
     if binding.style == "import" and module.startswith(binding.qname + ".") and is_module(module) \
-            and module.split(".")[0] not in EAGER_PACKAGES:  # type: ignore[operator]
+            and not eager_package(module):  # type: ignore[arg-type]
         ctx.needs.add(Need("import", module))
     return ByteEdit(prefix.end_byte, node.end_byte, "." + ".".join(new_parts[k:]))
 

@@ -13,7 +13,7 @@ from .config import Config
 from .findings import FileResult, Finding
 from .imports import drop_stale_module_imports
 from .matcher import Matcher, RuleIndex, suppressions
-from .rules.registry import load_rules
+from .rules.packs import load_rules
 from .rules.schema import Rule
 from .versions import Target, declared_versions, resolve_targets, rule_state
 

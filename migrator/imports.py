@@ -17,12 +17,8 @@ from typing import Iterable
 import libcst as cst
 from tree_sitter import Node
 
+from . import facts
 from .analysis import Binding, Resolver, captures, dotted, text
-
-_LOWERCASE_CLASSES = {"datetime.datetime", "datetime.date", "datetime.time", "datetime.timedelta",
-                      "datetime.timezone", "collections.defaultdict", "collections.deque",
-                      "matplotlib.colormaps", "matplotlib.rcParams", "matplotlib.color_sequences"}
-
 
 @dataclass(frozen=True, order=True)
 class Need:
@@ -41,15 +37,12 @@ class ByteEdit:
     text: str
 
 
-# third-party packages whose lowercase dotted paths are modules (scipy.special, sklearn.model_selection)
-_MODULE_TREES = {"scipy", "sklearn", "joblib"}
-
-
 @lru_cache(maxsize=1024)
 def is_module(path: str) -> bool:
     """Whether ``path`` names an importable module (checked for the stdlib, assumed for known trees)."""
     parts = path.split(".")
-    if path in _LOWERCASE_CLASSES:
+    known = facts.current()  # pack headers: classes, module_tree
+    if path in known.classes:
         return False
     if len(parts) == 1:
         return True
@@ -58,12 +51,12 @@ def is_module(path: str) -> bool:
             return importlib.util.find_spec(path) is not None
         except (ImportError, ValueError):
             return False
-    return parts[0] in _MODULE_TREES and not any(p[:1].isupper() for p in parts)
+    return parts[0] in known.module_trees and not any(p[:1].isupper() for p in parts)
 
 
 def looks_like_module(path: str) -> bool:
     """``torch.linalg`` yes, ``pandas.DataFrame`` or ``matplotlib.colormaps`` no (a guess for packages we cannot inspect)."""
-    return path not in _LOWERCASE_CLASSES and all(p.islower() or p.isdigit() or p.startswith("_") for p in path.split("."))
+    return path not in facts.current().classes and all(p.islower() or p.isdigit() or p.startswith("_") for p in path.split("."))
 
 
 def module_of(qname: str) -> tuple[str, str]:
@@ -75,8 +68,9 @@ def module_of(qname: str) -> tuple[str, str]:
     return parts[0], ".".join(parts[1:])
 
 
-# packages whose ``__init__`` imports their submodules, so ``import numpy`` is enough for numpy.linalg
-EAGER_PACKAGES = {"numpy", "torch", "pandas", "tensorflow"}
+def eager_package(module: str) -> bool:
+    """Whether importing ``module``'s root loads its submodules (``eager_submodules`` in its pack header)."""
+    return module.split(".")[0] in facts.current().eager
 
 
 def render(qname: str, at: Node, resolver: Resolver, prefer_from: bool,
@@ -103,7 +97,7 @@ def render(qname: str, at: Node, resolver: Resolver, prefer_from: bool,
     module, rest = module_of(qname)
     if best is not None:
         _, expr, b = best
-        if b.style == "import" and module.startswith(b.qname + ".") and module.split(".")[0] not in EAGER_PACKAGES \
+        if b.style == "import" and module.startswith(b.qname + ".") and not eager_package(module) \
                 and is_module(module):
             return expr, Need("import", module)  # `import collections` does not load collections.abc
         return expr, None

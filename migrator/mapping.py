@@ -71,6 +71,13 @@ def line_of(value: Any, key: Any = None) -> int:
     return getattr(value, "line", 0)
 
 
+def without(raw: Mapping[Any, Any], *keys: Any) -> dict[Any, Any]:
+    """A copy of ``raw`` minus ``keys`` that keeps its line marks (for keys the caller reads itself)."""
+    out = LineDict({k: v for k, v in raw.items() if k not in keys})
+    out.line, out.key_lines = line_of(raw), dict(getattr(raw, "key_lines", {}))
+    return out
+
+
 def suggest(name: str, choices: typing.Iterable[str]) -> str:
     """``"; did you mean 'x'?"`` for the closest choice, else the list of valid ones."""
     choices = sorted(set(choices))

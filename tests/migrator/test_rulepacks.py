@@ -8,7 +8,7 @@ import pytest
 
 from apimig.migrator.config import Config
 from apimig.migrator.engine import Engine
-from apimig.migrator.rules.registry import load_rules
+from apimig.migrator.rules.packs import load_rules
 from apimig.migrator.testing import run_case
 from apimig.migrator.transforms import load_transforms
 
