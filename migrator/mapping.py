@@ -18,10 +18,12 @@ from __future__ import annotations
 import collections.abc as cabc
 import dataclasses
 import difflib
+import functools
+import re
 import types
 import typing
 from pathlib import Path
-from typing import Annotated, Any, Literal, Mapping, TypeVar, Union
+from typing import Annotated, Any, Callable, Literal, Mapping, TypeVar, Union
 
 import yaml
 from packaging.version import InvalidVersion, Version
@@ -107,11 +109,19 @@ def compose_with_lines(node: yaml.Node, constructor: yaml.constructor.SafeConstr
     return constructor.construct_object(node, deep=True)
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that also reads ``5e-1`` as a float (YAML 1.2); YAML 1.1 reads it as a string."""
+
+
+_Loader.add_implicit_resolver("tag:yaml.org,2002:float", re.compile(r"^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$"),
+                              list("-+0123456789"))
+
+
 def load_yaml(text: str, path: str | Path) -> Any:
     """Safe-load YAML keeping line marks; a syntax error raises MappingError(path, line)."""
-    loader = yaml.SafeLoader("")
+    loader = _Loader("")
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_Loader)
         return None if root is None else compose_with_lines(root, loader)
     except MappingError as exc:
         raise MappingError(path, exc.line, exc.message) from None
@@ -140,8 +150,11 @@ def keys_of(cls: type) -> list[str]:
 
 
 def from_mapping(cls: type[T], raw: Any, *, where: str | Path = "<mapping>", fixed: Mapping[str, Any] | None = None,
-                 _path: str = "") -> T:
-    """Build ``cls`` from ``raw``; ``fixed`` are constructor values the caller sets (not read from raw)."""
+                 numeric_strings: bool = False, _path: str = "") -> T:
+    """Build ``cls`` from ``raw``; ``fixed`` are constructor values the caller sets (not read from raw).
+
+    ``numeric_strings`` lets int/float fields read ``'100'`` or ``'5e-2'`` (hparams files copied from
+    EasyEdit quote numbers); bools and versions stay strict either way."""
     line = line_of(raw)
     prefix = f"{_path}: " if _path else ""
     if not isinstance(raw, Mapping):
@@ -149,10 +162,10 @@ def from_mapping(cls: type[T], raw: Any, *, where: str | Path = "<mapping>", fix
     fixed = dict(fixed or {})
     fields = {field_key(f): f for f in dataclasses.fields(cls) if f.init and f.name not in fixed}
     hints = typing.get_type_hints(cls, include_extras=True)
-    for key in raw:
-        if key not in fields:
-            name = f"{_path}.{key}" if _path else str(key)
-            raise MappingError(where, line_of(raw, key), f"unknown key {name!r}{suggest(str(key), fields)}")
+    unknown = [key for key in raw if key not in fields]
+    if unknown:
+        names = [f"{_path}.{key}" if _path else str(key) for key in unknown]
+        raise MappingError(where, line_of(raw, unknown[0]), f"unknown keys {names}{suggest(str(unknown[0]), fields)}")
     kwargs: dict[str, Any] = dict(fixed)
     for key, f in fields.items():
         name = f"{_path}.{key}" if _path else key
@@ -160,7 +173,8 @@ def from_mapping(cls: type[T], raw: Any, *, where: str | Path = "<mapping>", fix
             if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
                 raise MappingError(where, line, f"missing required key {name!r}")
             continue
-        kwargs[f.name] = convert(hints[f.name], raw[key], where=where, line=line_of(raw, key), path=name)
+        kwargs[f.name] = convert(hints[f.name], raw[key], where=where, line=line_of(raw, key), path=name,
+                                 numeric_strings=numeric_strings)
     try:
         return cls(**kwargs)
     except (ValueError, TypeError) as exc:
@@ -169,8 +183,9 @@ def from_mapping(cls: type[T], raw: Any, *, where: str | Path = "<mapping>", fix
         raise MappingError(where, line, f"{prefix}{exc}") from None
 
 
-def convert(tp: Any, value: Any, *, where: str | Path, line: int, path: str) -> Any:
+def convert(tp: Any, value: Any, *, where: str | Path, line: int, path: str, numeric_strings: bool = False) -> Any:
     """Check ``value`` against annotation ``tp`` and return it in the field's shape."""
+    again = functools.partial(convert, where=where, numeric_strings=numeric_strings)
 
     def fail(expected: str) -> typing.NoReturn:
         raise MappingError(where, line, f"{path}: expected {expected}, got {_describe(value)}")
@@ -181,17 +196,17 @@ def convert(tp: Any, value: Any, *, where: str | Path, line: int, path: str) -> 
     if origin is Annotated:
         if _VersionMark in args[1:]:
             _check_version(value, where=where, line=line, path=path)
-        return convert(args[0], value, where=where, line=line, path=path)
+        return again(args[0], value, line=line, path=path)
     if origin in (Union, types.UnionType):
         if value is None and type(None) in args:
             return None
         options = [a for a in args if a is not type(None)]
         if len(options) == 1:
-            return convert(options[0], value, where=where, line=line, path=path)
+            return again(options[0], value, line=line, path=path)
         errors = []
         for option in options:
             try:
-                return convert(option, value, where=where, line=line, path=path)
+                return again(option, value, line=line, path=path)
             except MappingError as exc:
                 errors.append(exc.message.split(": expected ", 1)[-1].split(", got ")[0])
         fail(" or ".join(errors))
@@ -202,6 +217,8 @@ def convert(tp: Any, value: Any, *, where: str | Path, line: int, path: str) -> 
                            f"{suggest(str(value), map(str, args)) if isinstance(value, str) else ''}")
     if tp is bool:
         return value if isinstance(value, bool) else fail("true or false")
+    if numeric_strings and tp in (int, float) and isinstance(value, str):
+        value = _number(value, tp, fail)
     if tp is int:
         return value if isinstance(value, int) and not isinstance(value, bool) else fail("an integer")
     if tp is float:
@@ -218,7 +235,7 @@ def convert(tp: Any, value: Any, *, where: str | Path, line: int, path: str) -> 
             fail("a list")
         item_tp = args[0] if args else Any
         items = tuple(
-            convert(item_tp, v, where=where, line=line_of(value, i) or line, path=f"{path}[{i}]")
+            again(item_tp, v, line=line_of(value, i) or line, path=f"{path}[{i}]")
             for i, v in enumerate(value)
         )
         return list(items) if origin is list or tp is list else items
@@ -229,14 +246,21 @@ def convert(tp: Any, value: Any, *, where: str | Path, line: int, path: str) -> 
         out = {}
         for k, v in value.items():
             k_line = line_of(value, k) or line
-            out[convert(key_tp, k, where=where, line=k_line, path=f"{path} key")] = convert(
-                value_tp, v, where=where, line=k_line, path=f"{path}.{k}")
+            out[again(key_tp, k, line=k_line, path=f"{path} key")] = again(value_tp, v, line=k_line, path=f"{path}.{k}")
         return out
     if dataclasses.is_dataclass(tp):
-        return from_mapping(tp, value, where=where, _path=path)
+        return from_mapping(tp, value, where=where, numeric_strings=numeric_strings, _path=path)
     if isinstance(tp, type):
         return value if isinstance(value, tp) else fail(tp.__name__)
     raise TypeError(f"from_mapping: unsupported annotation {tp!r} for {path}")
+
+
+def _number(text: str, tp: type, fail: Callable[[str], typing.NoReturn]) -> Any:
+    try:
+        number = float(text)
+    except ValueError:
+        fail("a number")
+    return int(number) if tp is int and number.is_integer() else number
 
 
 def _check_version(value: Any, *, where: str | Path, line: int, path: str) -> None:

@@ -62,6 +62,7 @@ def load_path(path: str | Path) -> tuple[Rule, ...]:
 
 
 _HEADERS: dict[str, PackHeader] = {}  # resolved path -> header of every pack loaded so far
+_REGISTERED_LOADED = False  # whether headers() has loaded the bundled and plugin packs
 _GENERATION = 0  # bumped when _HEADERS changes, so derived tables know when to rebuild
 
 
@@ -71,10 +72,12 @@ def headers_generation() -> int:
 
 def headers() -> tuple[PackHeader, ...]:
     """The headers of every pack loaded in this process; loads the bundled and plugin packs first."""
-    if not _HEADERS:
+    global _REGISTERED_LOADED
+    if not _REGISTERED_LOADED:
         _register_all()
         for name in PACKS.names():
             load_pack_path(_pack_path(name))
+        _REGISTERED_LOADED = True
     return tuple(_HEADERS[k] for k in sorted(_HEADERS))
 
 
