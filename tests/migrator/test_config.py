@@ -82,3 +82,16 @@ def test_python_m_apimig_and_version(tmp_path: Path):
         probe = subprocess.run([sys.executable, "-c", "import apimig, apimig.migrator; print(apimig.__version__)"],
                                cwd=cwd, capture_output=True, text=True)
         assert probe.returncode == 0 and probe.stdout.strip() and probe.stdout.strip() in out.stdout + out.stderr
+
+
+def test_core_dependencies_declare_tomli_before_python_3_11():
+    """Regression: Python 3.10 crashed at import because tomli was not declared (CI also runs 3.10)."""
+    from packaging.requirements import Requirement
+
+    from apimig.migrator.config import tomllib
+
+    root = Path(__file__).resolve().parents[2]
+    deps = [Requirement(d) for d in tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]]
+    tomli = [r for r in deps if r.name == "tomli"]
+    assert tomli and tomli[0].marker is not None
+    assert tomli[0].marker.evaluate({"python_version": "3.10"}) and not tomli[0].marker.evaluate({"python_version": "3.11"})
