@@ -16,7 +16,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from . import facts
 from .mapping import MappingError, VersionStr, from_mapping
+from .rules import packs
 from .severity import DEFAULT as DEFAULT_SEVERITY, Level, State
 
 
@@ -102,6 +104,21 @@ def _section(path: Path, data: Mapping[str, Any], *, explicit: bool) -> Mapping[
     return {}
 
 
+def _check_libraries(*sources: tuple[str, Mapping[str, str]], rule_files: Sequence[str]) -> None:
+    """Every target key must name a library some pack declares (its id, distribution or import root)."""
+    if not any(versions for _, versions in sources):
+        return
+    for path in rule_files:
+        packs.load_pack_path(path)  # their headers may declare the library
+    known = facts.current()
+    for where, versions in sources:
+        for key in versions:
+            try:
+                known.library_for(key)
+            except ValueError as exc:
+                raise ConfigError(where, str(exc)) from None
+
+
 def load_config(
     start: str | Path | None = None,
     *,
@@ -143,13 +160,15 @@ def _load(start: str | Path | None, targets: Mapping[str, str] | None, select: S
                            where=where)
     root = source.parent if source is not None else None
     rule_files = tuple(str(root / p if root and not Path(p).is_absolute() else Path(p)) for p in section.rules)
+    cli_targets = from_mapping(Section, {"targets": dict(targets or {})}, where="--target").targets
+    _check_libraries(("--target", cli_targets), (where, section.targets), rule_files=rule_files + tuple(rules or ()))
     sev = {**DEFAULT_SEVERITY, **section.severity}
     if severity:
         sev.update(from_mapping(Section, {"severity": dict(severity)}, where="severity override").severity)
     return Config(
         project_root=root,
         pyproject=pyproject,
-        cli_targets=from_mapping(Section, {"targets": dict(targets or {})}, where="--target").targets,
+        cli_targets=cli_targets,
         targets=section.targets,
         select=tuple(select) if select else section.select,
         ignore=tuple(ignore or ()) + section.ignore,
