@@ -37,11 +37,14 @@ class ByteEdit:
     text: str
 
 
-@lru_cache(maxsize=1024)
 def is_module(path: str) -> bool:
     """Whether ``path`` names an importable module (checked for the stdlib, assumed for known trees)."""
+    return _is_module(path, facts.current())
+
+
+@lru_cache(maxsize=1024)
+def _is_module(path: str, known: facts.Facts) -> bool:  # keyed by the facts: a newly loaded pack header counts
     parts = path.split(".")
-    known = facts.current()  # pack headers: classes, module_tree
     if path in known.classes:
         return False
     if len(parts) == 1:
