@@ -42,7 +42,8 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ignore", action="append", default=[], help="skip these rule ids or libraries")
     p.add_argument("--rules", action="append", default=[], metavar="FILE", help="extra rule pack (YAML)")
     p.add_argument("--no-builtin-rules", action="store_true", help="use only --rules / configured packs")
-    p.add_argument("--config", metavar="PYPROJECT", help="pyproject.toml to read [tool.apimig] from")
+    p.add_argument("--config", metavar="FILE", help="TOML file to read settings from: a pyproject.toml or an "
+                   "apimig.toml ([tool.apimig] or top-level keys); it must exist")
 
 
 def _split(values: Sequence[str]) -> list[str]:
@@ -82,9 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _config(args: argparse.Namespace, start: Path) -> Config:
-    cfg_start = Path(args.config) if getattr(args, "config", None) else start
     return load_config(
-        cfg_start, targets=parse_target_args(args.target), select=_split(args.select), ignore=_split(args.ignore),
+        start, config_file=getattr(args, "config", None), targets=parse_target_args(args.target), select=_split(args.select), ignore=_split(args.ignore),
         rules=args.rules, unsafe_fixes=True if getattr(args, "unsafe_fixes", False) else None,
         builtin_rules=False if args.no_builtin_rules else None)
 
@@ -106,7 +106,8 @@ def cmd_check_fix(args: argparse.Namespace) -> int:
     engine = Engine(config)
     if args.format == "text" and not args.quiet:
         _print_targets(engine)
-    files = list(iter_python_files(paths, config.exclude))
+    files = list(iter_python_files(paths, config.exclude, root=config.project_root,
+                                   respect_gitignore=config.respect_gitignore, force_exclude=config.force_exclude))
     use_model = fixing and bool(getattr(args, "model", None))
     # with a model, the rule pass writes nothing: the hybrid redoes files with findings from their text
     job = Job(fix=fixing, unsafe=config.unsafe_fixes, write=fixing and not args.diff and not use_model)
@@ -191,7 +192,7 @@ def cmd_rules_list(args: argparse.Namespace) -> int:
 
 
 def cmd_test_rules(args: argparse.Namespace) -> int:
-    from .rules.registry import load_path, load_rules
+    from .rules.packs import load_path, load_rules
     from .testing import run_case
 
     rules = [r for p in args.packs for r in load_path(p)] if args.packs else load_rules()

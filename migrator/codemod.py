@@ -18,7 +18,7 @@ from .analysis import Binding, Resolver, line_starts, text
 from .applicability import fix_tier, shows_decline_reason, unsafe_reason
 from .findings import Edit, Finding, Fix, Pos
 from .edits import ByteEdit, apply_bytes, overlaps
-from .imports import EAGER_PACKAGES, NameClash, Need, is_module, looks_like_module, module_of, expression_for, import_edits, usages
+from .imports import NameClash, Need, eager_package, expression_for, import_edits, is_module, looks_like_module, module_of, usages
 from .matcher import Match
 from .rules.schema import HOLE, Rule
 from .transforms import load_transforms
@@ -234,7 +234,7 @@ def _tail_rename(node: Node, old: str, new: str, doc: Document, ctx: _Ctx) -> By
     assert binding is not None
     module = module_of(new)[0]
     if binding.style == "import" and module.startswith(binding.qname + ".") and is_module(module) \
-            and module.split(".")[0] not in EAGER_PACKAGES:  # type: ignore[operator]
+            and not eager_package(module):  # type: ignore[arg-type]
         ctx.needs.add(Need("import", module))
     return ByteEdit(prefix.end_byte, node.end_byte, "." + ".".join(new_parts[k:]))
 

@@ -16,19 +16,39 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from packaging.version import InvalidVersion, Version
+from . import facts
+from .mapping import MappingError, VersionStr, from_mapping
+from .rules import packs
+from .severity import DEFAULT as DEFAULT_SEVERITY, Level, State
 
-SEVERITIES = ("error", "warning", "information", "hint")
-DEFAULT_SEVERITY = {"removed": "warning", "deprecated": "information"}
-_KEYS = {"targets", "select", "ignore", "unsafe-fixes", "rules", "builtin-rules", "exclude", "severity", "installed-versions"}
+
+class ConfigError(MappingError):
+    """A bad ``[tool.apimig]`` value or config file; names the file."""
+
+    def __init__(self, path: str | Path, message: str, line: int = 0) -> None:
+        super().__init__(path, line, message)
 
 
-class ConfigError(Exception):
-    """A bad ``[tool.apimig]`` value; names the file."""
+def _key(name: str) -> dict[str, str]:
+    return {"key": name}
 
-    def __init__(self, path: str | Path, message: str) -> None:
-        super().__init__(f"{path}: {message}")
-        self.path = str(path)
+
+@dataclass(frozen=True)
+class Section:
+    """The ``[tool.apimig]`` table as written; every value is type-checked by from_mapping."""
+
+    targets: Mapping[str, VersionStr] = field(default_factory=dict)
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    unsafe_fixes: bool = field(default=False, metadata=_key("unsafe-fixes"))
+    rules: tuple[str, ...] = ()  # extra packs, relative to the config file
+    builtin_rules: bool = field(default=True, metadata=_key("builtin-rules"))
+    exclude: tuple[str, ...] = ()  # gitignore-style patterns, relative to the project root
+    extend_exclude: tuple[str, ...] = field(default=(), metadata=_key("extend-exclude"))
+    force_exclude: bool = field(default=False, metadata=_key("force-exclude"))
+    respect_gitignore: bool = field(default=True, metadata=_key("respect-gitignore"))
+    severity: Mapping[State, Level] = field(default_factory=dict)
+    installed_versions: bool = field(default=True, metadata=_key("installed-versions"))
 
 
 @dataclass(frozen=True)
@@ -43,8 +63,11 @@ class Config:
     rule_files: tuple[str, ...] = ()
     builtin_rules: bool = True
     exclude: tuple[str, ...] = ()
+    force_exclude: bool = False  # exclude files named on the command line too (pre-commit passes them)
+    respect_gitignore: bool = True
     severity: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_SEVERITY))
     installed_versions: bool = True  # fall back to the versions installed here
+    config_file: Path | None = None  # the file [tool.apimig] was read from
 
     def selects(self, rule_id: str, library: str) -> bool:
         def hit(items: Sequence[str]) -> bool:
@@ -62,25 +85,38 @@ def find_pyproject(start: Path) -> Path | None:
     return None
 
 
-def _str_list(path: Path, key: str, value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(path, f"[tool.apimig] {key} must be a list of strings")
-    return tuple(value)
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(path, "config file not found") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(path, f"cannot read: {exc}") from None
 
 
-def _versions(path: Path | str, key: str, value: Any) -> dict[str, str]:
-    if not isinstance(value, Mapping):
-        raise ConfigError(path, f"{key} must be a table such as {{numpy = \"2.0\"}}")
-    out = {}
-    for lib, ver in value.items():
-        try:
-            Version(str(ver))
-        except InvalidVersion:
-            raise ConfigError(path, f"{key}.{lib}: invalid version {ver!r}") from None
-        out[str(lib)] = str(ver)
-    return out
+def _section(path: Path, data: Mapping[str, Any], *, explicit: bool) -> Mapping[str, Any]:
+    """``[tool.apimig]``; an explicit non-pyproject file (apimig.toml) may also hold the keys at top level."""
+    tool = data.get("tool", {})
+    if isinstance(tool, Mapping) and "apimig" in tool:
+        return tool["apimig"]
+    if explicit and path.name != "pyproject.toml":
+        return data
+    return {}
+
+
+def _check_libraries(*sources: tuple[str, Mapping[str, str]], rule_files: Sequence[str]) -> None:
+    """Every target key must name a library some pack declares (its id, distribution or import root)."""
+    if not any(versions for _, versions in sources):
+        return
+    for path in rule_files:
+        packs.load_pack_path(path)  # their headers may declare the library
+    known = facts.current()
+    for where, versions in sources:
+        for key in versions:
+            try:
+                known.library_for(key)
+            except ValueError as exc:
+                raise ConfigError(where, str(exc)) from None
 
 
 def load_config(
@@ -93,41 +129,56 @@ def load_config(
     unsafe_fixes: bool | None = None,
     severity: Mapping[str, str] | None = None,
     builtin_rules: bool | None = None,
+    config_file: str | Path | None = None,
 ) -> Config:
-    """Read the nearest pyproject.toml above ``start`` and apply the explicit overrides."""
-    pyproject_path = find_pyproject(Path(start).resolve()) if start is not None else None
-    data: dict[str, Any] = {}
-    if pyproject_path is not None:
-        try:
-            data = tomllib.loads(pyproject_path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(pyproject_path, f"cannot read: {exc}") from None
-    section = data.get("tool", {}).get("apimig", {})
-    where = pyproject_path or "<config>"
-    unknown = set(section) - _KEYS
-    if unknown:
-        raise ConfigError(where, f"unknown [tool.apimig] key(s): {', '.join(sorted(unknown))}")
-    root = pyproject_path.parent if pyproject_path else None
-    rule_files = tuple(
-        str((root / p) if root and not Path(p).is_absolute() else Path(p))
-        for p in _str_list(where, "rules", section.get("rules", []))  # type: ignore[arg-type]
-    ) + tuple(rules or ())
-    sev = dict(DEFAULT_SEVERITY)
-    for state, level in {**section.get("severity", {}), **(severity or {})}.items():
-        if state not in DEFAULT_SEVERITY or level not in SEVERITIES:
-            raise ConfigError(where, f"severity.{state} = {level!r}: states are removed/deprecated, levels {SEVERITIES}")
-        sev[state] = level
+    """Read ``config_file`` (else the nearest pyproject.toml above ``start``) and apply the overrides.
+
+    ``config_file`` may be a pyproject.toml or any TOML file (e.g. apimig.toml) holding ``[tool.apimig]``
+    or the same keys at top level; it must exist. The project's own pyproject.toml (for declared
+    dependencies) is still the nearest one above ``start``."""
+    try:
+        return _load(start, targets, select, ignore, rules, unsafe_fixes, severity, builtin_rules, config_file)
+    except MappingError as exc:
+        if isinstance(exc, ConfigError):
+            raise
+        raise ConfigError(exc.path, exc.message, exc.line) from None
+
+
+def _load(start: str | Path | None, targets: Mapping[str, str] | None, select: Sequence[str] | None,
+          ignore: Sequence[str] | None, rules: Sequence[str] | None, unsafe_fixes: bool | None,
+          severity: Mapping[str, str] | None, builtin_rules: bool | None, config_file: str | Path | None) -> Config:
+    found = find_pyproject(Path(start).resolve()) if start is not None else None
+    if config_file is not None:
+        source: Path | None = Path(config_file).resolve()
+        data = _read_toml(source)
+        pyproject = data if source.name == "pyproject.toml" else (_read_toml(found) if found else {})
+    else:
+        source = found
+        data = pyproject = _read_toml(found) if found else {}
+    where = f"{source} [tool.apimig]" if source is not None else "[tool.apimig]"
+    section = from_mapping(Section, _section(source, data, explicit=config_file is not None) if source else {},
+                           where=where)
+    root = source.parent if source is not None else None
+    rule_files = tuple(str(root / p if root and not Path(p).is_absolute() else Path(p)) for p in section.rules)
+    cli_targets = from_mapping(Section, {"targets": dict(targets or {})}, where="--target").targets
+    _check_libraries(("--target", cli_targets), (where, section.targets), rule_files=rule_files + tuple(rules or ()))
+    sev = {**DEFAULT_SEVERITY, **section.severity}
+    if severity:
+        sev.update(from_mapping(Section, {"severity": dict(severity)}, where="severity override").severity)
     return Config(
         project_root=root,
-        pyproject=data,
-        cli_targets=_versions("--target", "--target", dict(targets or {})),
-        targets=_versions(where, "targets", section.get("targets", {})),
-        select=tuple(select) if select else _str_list(where, "select", section.get("select", [])),  # type: ignore[arg-type]
-        ignore=tuple(ignore or ()) + _str_list(where, "ignore", section.get("ignore", [])),  # type: ignore[arg-type]
-        unsafe_fixes=bool(section.get("unsafe-fixes", False)) if unsafe_fixes is None else unsafe_fixes,
-        rule_files=rule_files,
-        builtin_rules=bool(section.get("builtin-rules", True)) if builtin_rules is None else builtin_rules,
-        exclude=_str_list(where, "exclude", section.get("exclude", [])),  # type: ignore[arg-type]
+        pyproject=pyproject,
+        cli_targets=cli_targets,
+        targets=section.targets,
+        select=tuple(select) if select else section.select,
+        ignore=tuple(ignore or ()) + section.ignore,
+        unsafe_fixes=section.unsafe_fixes if unsafe_fixes is None else unsafe_fixes,
+        rule_files=rule_files + tuple(rules or ()),
+        builtin_rules=section.builtin_rules if builtin_rules is None else builtin_rules,
+        exclude=section.exclude + section.extend_exclude,
+        force_exclude=section.force_exclude,
+        respect_gitignore=section.respect_gitignore,
         severity=sev,
-        installed_versions=bool(section.get("installed-versions", True)),
+        installed_versions=section.installed_versions,
+        config_file=source,
     )

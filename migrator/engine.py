@@ -15,7 +15,7 @@ from .findings import FileResult, Finding
 from .imports import drop_stale_module_imports
 from .matcher import Matcher, RuleIndex, suppressions
 from .prefilter import TextFilter
-from .rules.registry import load_rules
+from .rules.packs import load_rules
 from .rules.schema import Rule
 from .versions import Target, declared_versions, resolve_targets
 

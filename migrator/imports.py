@@ -17,13 +17,9 @@ from typing import Iterable
 import libcst as cst
 from tree_sitter import Node
 
+from . import facts
 from .analysis import Binding, Resolver, captures, dotted, text
 from .edits import ByteEdit, apply_bytes
-
-_LOWERCASE_CLASSES = {"datetime.datetime", "datetime.date", "datetime.time", "datetime.timedelta",
-                      "datetime.timezone", "collections.defaultdict", "collections.deque",
-                      "matplotlib.colormaps", "matplotlib.rcParams", "matplotlib.color_sequences"}
-
 
 @dataclass(frozen=True, order=True)
 class Need:
@@ -35,15 +31,15 @@ class Need:
         return f"import {self.module}" if self.kind == "import" else f"from {self.module} import {self.name}"
 
 
-# third-party packages whose lowercase dotted paths are modules (scipy.special, sklearn.model_selection)
-_MODULE_TREES = {"scipy", "sklearn", "joblib"}
+def is_module(path: str) -> bool:
+    """Whether ``path`` names an importable module (checked for the stdlib, assumed for known trees)."""
+    return _is_module(path, facts.current())
 
 
 @lru_cache(maxsize=1024)
-def is_module(path: str) -> bool:
-    """Whether ``path`` names an importable module (checked for the stdlib, assumed for known trees)."""
+def _is_module(path: str, known: facts.Facts) -> bool:  # keyed by the facts: a newly loaded pack header counts
     parts = path.split(".")
-    if path in _LOWERCASE_CLASSES:
+    if path in known.classes:
         return False
     if len(parts) == 1:
         return True
@@ -52,12 +48,12 @@ def is_module(path: str) -> bool:
             return importlib.util.find_spec(path) is not None
         except (ImportError, ValueError):
             return False
-    return parts[0] in _MODULE_TREES and not any(p[:1].isupper() for p in parts)
+    return parts[0] in known.module_trees and not any(p[:1].isupper() for p in parts)
 
 
 def looks_like_module(path: str) -> bool:
     """``torch.linalg`` yes, ``pandas.DataFrame`` or ``matplotlib.colormaps`` no (a guess for packages we cannot inspect)."""
-    return path not in _LOWERCASE_CLASSES and all(p.islower() or p.isdigit() or p.startswith("_") for p in path.split("."))
+    return path not in facts.current().classes and all(p.islower() or p.isdigit() or p.startswith("_") for p in path.split("."))
 
 
 def module_of(qname: str) -> tuple[str, str]:
@@ -69,8 +65,9 @@ def module_of(qname: str) -> tuple[str, str]:
     return parts[0], ".".join(parts[1:])
 
 
-# packages whose ``__init__`` imports their submodules, so ``import numpy`` is enough for numpy.linalg
-EAGER_PACKAGES = {"numpy", "torch", "pandas", "tensorflow"}
+def eager_package(module: str) -> bool:
+    """Whether importing ``module``'s root loads its submodules (``eager_submodules`` in its pack header)."""
+    return module.split(".")[0] in facts.current().eager
 
 
 def expression_for(qname: str, at: Node, resolver: Resolver, prefer_from: bool,
@@ -97,7 +94,7 @@ def expression_for(qname: str, at: Node, resolver: Resolver, prefer_from: bool,
     module, rest = module_of(qname)
     if best is not None:
         _, expr, b = best
-        if b.style == "import" and module.startswith(b.qname + ".") and module.split(".")[0] not in EAGER_PACKAGES \
+        if b.style == "import" and module.startswith(b.qname + ".") and not eager_package(module) \
                 and is_module(module):
             return expr, Need("import", module)  # `import collections` does not load collections.abc
         return expr, None

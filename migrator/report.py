@@ -6,11 +6,9 @@ import difflib
 import json
 from typing import Any, Sequence
 
-from . import __version__
+from . import __version__, severity
 from .engine import Engine
 from .findings import FileResult, Finding
-
-_LEVEL = {"error": "error", "warning": "warning", "information": "note", "hint": "note"}
 
 
 def text_line(path: str, f: Finding) -> str:
@@ -58,7 +56,7 @@ def sarif_report(engine: Engine, results: Sequence[FileResult]) -> str:
     out_results = []
     for r in results:
         for f in r.findings:
-            level = _LEVEL[engine.config.severity.get(f.state, "warning")]
+            level = severity.SARIF[severity.level_of(f.state, engine.config.severity)]
             res: dict[str, Any] = {
                 "ruleId": f.rule_id, "ruleIndex": index[f.rule_id], "level": level,
                 "message": {"text": f.message},

@@ -7,39 +7,16 @@ whose binding in the same scope is such a call; literals and builtin constructor
 
 from __future__ import annotations
 
-import re
-
 from tree_sitter import Node
 
+from . import facts
 from .analysis import Resolver, ancestors, text
 
 KNOWN_OTHER = "<other>"
 
-# qualified type -> callables that return it
-FACTORIES: dict[str, frozenset[str]] = {
-    "pandas.DataFrame": frozenset({
-        "pandas.DataFrame", "pandas.read_csv", "pandas.read_excel", "pandas.read_json", "pandas.read_parquet",
-        "pandas.read_sql", "pandas.read_sql_query", "pandas.read_sql_table", "pandas.read_table", "pandas.read_pickle",
-        "pandas.read_feather", "pandas.read_hdf", "pandas.read_html", "pandas.read_stata", "pandas.read_fwf",
-        "pandas.DataFrame.from_dict", "pandas.DataFrame.from_records", "pandas.read_orc", "pandas.read_xml",
-    }),
-    "pandas.Series": frozenset({"pandas.Series"}),
-    "pandas.Index": frozenset({"pandas.Index"}),
-    "torch.Tensor": frozenset({
-        "torch.tensor", "torch.Tensor", "torch.zeros", "torch.ones", "torch.empty", "torch.rand", "torch.randn",
-        "torch.randint", "torch.arange", "torch.linspace", "torch.from_numpy", "torch.as_tensor", "torch.full",
-        "torch.eye", "torch.zeros_like", "torch.ones_like", "torch.randn_like", "torch.stack", "torch.cat",
-    }),
-    "logging.Logger": frozenset({"logging.getLogger"}),
-    "array.array": frozenset({"array.array"}),
-    "threading.Thread": frozenset({"threading.Thread"}),
-    "numpy.ndarray": frozenset({"numpy.array", "numpy.zeros", "numpy.ones", "numpy.empty", "numpy.arange", "numpy.asarray"}),
-    "numpy.dtype": frozenset({"numpy.dtype"}),
-}
 _OTHER_LITERALS = {"list", "dictionary", "set", "tuple", "string", "integer", "float", "list_comprehension",
                    "dictionary_comprehension", "set_comprehension", "concatenated_string", "true", "false", "none"}
 _OTHER_BUILTINS = {"list", "dict", "set", "tuple", "str", "bytearray", "deque", "defaultdict", "OrderedDict"}
-_BY_CALLEE = {f: t for t, fs in FACTORIES.items() for f in fs}
 
 
 def _call_type(call: Node, resolver: Resolver) -> str | None:
@@ -65,9 +42,10 @@ def _call_type(call: Node, resolver: Resolver) -> str | None:
 
 
 def _constructed(callee: str) -> str | None:
-    """What calling ``callee`` returns: a listed factory, or the class itself (CamelCase)."""
-    if callee in _BY_CALLEE:
-        return _BY_CALLEE[callee]
+    """What calling ``callee`` returns: a factory a pack header lists, or the class itself (CamelCase)."""
+    returned = facts.current().returns.get(callee)
+    if returned is not None:
+        return returned
     last = callee.rsplit(".", 1)[-1]
     return callee if last[:1].isupper() and not last.isupper() else None
 
@@ -113,20 +91,9 @@ def _class_type(cls: Node, resolver: Resolver, depth: int = 0) -> str | None:
 _DTYPE_ATTRIBUTES = {"dtype"}
 _ACCESSORS = {"str", "dt", "cat", "sparse", "plot", "struct", "list"}
 
-# how people name values of a type: ``df.append(x)`` is worth a manual finding, ``rows.append(x)`` is not
-_NAME_HINTS: dict[str, re.Pattern[str]] = {
-    "pandas.DataFrame": re.compile(r"(^|_)df(_|\d|s?$)|frame", re.I),
-    "pandas.Series": re.compile(r"(^|_)(s|ser|series)(_|\d|$)|series", re.I),
-    "pandas.Index": re.compile(r"(^|_)(idx|index)(_|\d|$)", re.I),
-    "numpy.ndarray": re.compile(r"(^|_)(a|arr|array|nd)(_|\d|$)|array", re.I),
-    "torch.Tensor": re.compile(r"(^|_)(t|tensor)(_|\d|$)|tensor", re.I),
-    "pandas.ExcelWriter": re.compile(r"writer", re.I),
-}
-
-
 def named_like(node: Node, qtype: str | None) -> bool:
     """Whether the receiver's own name (``df``, ``self.frame``, ``train_df``) suggests ``qtype``."""
-    pattern = _NAME_HINTS.get(qtype or "")
+    pattern = facts.current().name_hints.get(qtype or "")  # pack headers' name_hints
     if pattern is None:
         return False
     if node.type == "attribute":

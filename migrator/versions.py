@@ -18,19 +18,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-
-# library id -> distribution names that provide it
-DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
-    "numpy": ("numpy",),
-    "pandas": ("pandas",),
-    "torch": ("torch",),
-    "tensorflow": ("tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tf-nightly"),
-    "sklearn": ("scikit-learn",),
-    "scipy": ("scipy",),
-    "matplotlib": ("matplotlib",),
-}
-STDLIB = "stdlib"
-
+from . import facts
 
 @dataclass(frozen=True)
 class Target:
@@ -93,19 +81,20 @@ def declared_versions(project_root: Path | None, pyproject: Mapping[str, object]
                 sources.append((req_file.name, req_file.read_text(encoding="utf-8").splitlines()))
             except OSError:
                 continue
+    distributions = facts.current().distributions  # from the pack headers; the stdlib's is "python"
     for origin, lines in sources:
         versions = _by_distribution(lines)
-        for lib, dists in {**DISTRIBUTIONS, STDLIB: ("python",)}.items():
+        for lib, dists in distributions.items():
             for dist in dists:
-                if dist in versions and lib not in out:
-                    out[lib] = (versions[dist], origin)
+                if canonicalize_name(dist) in versions and lib not in out:
+                    out[lib] = (versions[canonicalize_name(dist)], origin)
     return out
 
 
 def installed_version(library: str) -> Version | None:
-    if library == STDLIB:
-        return Version(f"{sys.version_info.major}.{sys.version_info.minor}")
-    for dist in DISTRIBUTIONS.get(library, (library,)):
+    for dist in facts.current().distributions.get(library, (library,)):
+        if dist == "python":
+            return Version(f"{sys.version_info.major}.{sys.version_info.minor}")
         try:
             return Version(dist_version(dist))
         except (PackageNotFoundError, InvalidVersion):
@@ -126,6 +115,14 @@ def parse_target_args(values: Iterable[str]) -> dict[str, str]:
     return out
 
 
+def _by_library(versions: Mapping[str, str] | None) -> dict[str, str]:
+    """Key ``--target``/``targets`` by library id: ``scikit-learn`` -> sklearn, ``python`` -> stdlib.
+
+    An unknown key raises ValueError naming the closest library or distribution."""
+    known = facts.current()
+    return {known.library_for(key): ver for key, ver in (versions or {}).items()}
+
+
 def resolve_targets(
     libraries: Iterable[str],
     *,
@@ -134,6 +131,7 @@ def resolve_targets(
     declared: Mapping[str, tuple[Version, str]] | None = None,
     use_installed: bool = True,
 ) -> dict[str, Target]:
+    cli, configured = _by_library(cli), _by_library(configured)
     targets: dict[str, Target] = {}
     for lib in sorted(set(libraries)):
         if cli and lib in cli:

@@ -31,15 +31,35 @@ from typing import Any, Mapping, Sequence
 
 import yaml
 
-from apimig.models.gate import GateConfig, GateConfigError
+from apimig.migrator.mapping import MappingError, from_mapping
+from apimig.models.gate import GateConfig
 
 METHOD_NAMES = ("rome", "memit", "lora", "dpo")
-SPEC_KEYS = {"name", "model", "requests", "method", "out", "device", "dtype", "constraints", "hparams"}
-CONSTRAINT_KEYS = {"max_seconds", "gate"}
 
 
 class SpecError(ValueError):
     """A spec that cannot be run; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class _Constraints:
+    max_seconds: float | None = None
+    gate: GateConfig = field(default_factory=GateConfig)
+
+
+@dataclass(frozen=True)
+class _SpecFile:
+    """The spec file as written; from_mapping checks keys and types."""
+
+    model: str
+    requests: str
+    name: str | None = None
+    method: str | tuple[str, ...] = "auto"
+    out: str | None = None
+    device: str | None = None
+    dtype: str | None = None
+    constraints: _Constraints = field(default_factory=_Constraints)
+    hparams: Mapping[str, Mapping[str, Any] | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -68,41 +88,29 @@ def load_spec(path: str | Path) -> Spec:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise SpecError(f"{path}: cannot read the spec: {exc}") from exc
-    if not isinstance(data, Mapping):
-        raise SpecError(f"{path}: the spec must be a mapping")
-    unknown = sorted(set(data) - SPEC_KEYS)
-    if unknown:
-        raise SpecError(f"{path}: unknown keys {unknown}; known: {sorted(SPEC_KEYS)}")
-    for key in ("model", "requests"):
-        if not data.get(key):
-            raise SpecError(f"{path}: '{key}' is required")
+    try:
+        raw = from_mapping(_SpecFile, data, where=path, numeric_strings=True)
+    except MappingError as exc:
+        raise SpecError(str(exc)) from None
     base = path.parent
 
     def rel(value: Any) -> Path:
         p = Path(str(value)).expanduser()
         return p if p.is_absolute() else (base / p).resolve()
 
-    raw_method = data.get("method", "auto")
-    methods = tuple(raw_method) if isinstance(raw_method, list) else (str(raw_method),)
+    raw_method = raw.method
+    methods = raw_method if isinstance(raw_method, tuple) else (raw_method,)
     bad = [m for m in methods if m not in (*METHOD_NAMES, "auto")]
     if bad or ("auto" in methods and len(methods) > 1):
         raise SpecError(f"{path}: method: {raw_method!r}; use auto, one of {METHOD_NAMES} or a list of them")
-    constraints = data.get("constraints") or {}
-    if not isinstance(constraints, Mapping) or set(constraints) - CONSTRAINT_KEYS:
-        raise SpecError(f"{path}: constraints: known keys are {sorted(CONSTRAINT_KEYS)}")
-    try:
-        gate = GateConfig.from_mapping(constraints.get("gate") or {}, f"{path}: constraints.gate")
-    except GateConfigError as exc:
-        raise SpecError(str(exc)) from exc
-    hparams = data.get("hparams") or {}
-    if not isinstance(hparams, Mapping) or set(hparams) - set(METHOD_NAMES):
+    hparams = raw.hparams
+    if set(hparams) - set(METHOD_NAMES):
         raise SpecError(f"{path}: hparams: one mapping per method among {METHOD_NAMES}")
-    name = str(data.get("name") or path.stem)
-    max_seconds = constraints.get("max_seconds")
-    return Spec(name=name, model=rel(data["model"]), requests=rel(data["requests"]),
-                out=rel(data.get("out") or f"results/{name}"), methods=methods,
-                device=data.get("device"), dtype=data.get("dtype"),
-                max_seconds=float(max_seconds) if max_seconds is not None else None, gate=gate,
+    name = raw.name or path.stem
+    return Spec(name=name, model=rel(raw.model), requests=rel(raw.requests),
+                out=rel(raw.out or f"results/{name}"), methods=methods,
+                device=raw.device, dtype=raw.dtype,
+                max_seconds=raw.constraints.max_seconds, gate=raw.constraints.gate,
                 hparams={k: dict(v or {}) for k, v in hparams.items()})
 
 

@@ -13,12 +13,11 @@ from __future__ import annotations
 import ast
 import json
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
-import yaml
-
+from apimig.migrator.mapping import MappingError, from_mapping, load_yaml_file
 from apimig.models.requests import EditRequest
 
 
@@ -40,23 +39,17 @@ class GateConfig:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], where: str = "gate") -> "GateConfig":
-        known = {f.name: f.type for f in fields(cls)}
-        unknown = sorted(set(data) - set(known))
-        if unknown:
-            raise GateConfigError(f"{where}: unknown keys {unknown}; known: {sorted(known)}")
-        values: dict[str, Any] = {}
-        for k, v in data.items():
-            try:
-                values[k] = int(v) if known[k] == "int" else float(v)
-            except (TypeError, ValueError):
-                raise GateConfigError(f"{where}: {k}: cannot read {v!r} as a number") from None
-        return cls(**values)
+        try:
+            return from_mapping(cls, data, where=where, numeric_strings=True)
+        except MappingError as exc:
+            raise GateConfigError(str(exc)) from None
 
     @classmethod
     def load(cls, path: str | Path) -> "GateConfig":
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        if not isinstance(data, Mapping):
-            raise GateConfigError(f"{path}: top level must be a mapping")
+        try:
+            data = load_yaml_file(path) or {}
+        except MappingError as exc:
+            raise GateConfigError(str(exc)) from None
         return cls.from_mapping(data, str(path))
 
 

@@ -8,7 +8,6 @@ single worker thread, debounced per URI; a result for an outdated version is dro
 from __future__ import annotations
 
 import asyncio
-import fnmatch
 import logging
 import os
 import threading
@@ -22,6 +21,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from apimig.migrator import __version__
+from apimig.migrator.files import iter_python_files, read_source
 from apimig.migrator.findings import Finding, Fix, Pos
 
 from . import convert
@@ -33,7 +33,6 @@ log = logging.getLogger("apimig.server")
 #: ``resolve_proposer(path, source, finding) -> Fix | None``; the model tier sets it on the server.
 ResolveProposer = Callable[[str | None, str, Finding], "Fix | None"]
 
-_SKIP_DIRS = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", "build", "dist", ".tox", ".mypy_cache"}
 FIX_ALL_COMMAND = "apimig.server.fixAll"
 FIX_WORKSPACE_COMMAND = "apimig.server.fixWorkspace"
 
@@ -272,19 +271,6 @@ def _moved(f: Finding, delta: int) -> Finding:
     )
 
 
-def iter_python_files(root: Path, exclude: Sequence[str]) -> list[Path]:
-    out: list[Path] = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if d not in _SKIP_DIRS and not d.startswith(".")]
-        for name in files:
-            if name.endswith(".py"):
-                p = Path(folder, name)
-                rel = p.relative_to(root).as_posix()
-                if not any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(name, pat) for pat in exclude):
-                    out.append(p)
-    return sorted(out)
-
-
 server = ApimigServer()
 
 
@@ -516,11 +502,12 @@ def _workspace_edits(ls: ApimigServer) -> tuple[list[tuple[str, int | None, lsp.
     total = 0
     for root in roots:
         config, _ = ls.engine_for(str(root / "__init__.py"))
-        for path in iter_python_files(root, tuple(config.exclude)):
+        for path in iter_python_files([root], config.exclude, root=config.project_root or root,
+                                      respect_gitignore=config.respect_gitignore):
             uri = from_fs_path(str(path)) or path.as_uri()
             open_doc = ls.workspace.text_documents.get(uri)
             try:
-                text = open_doc.source if open_doc else path.read_text(encoding="utf-8")
+                text = open_doc.source if open_doc else read_source(path).text
                 new, count = ls.fix_all(str(path), text)
             except Exception as exc:
                 log.warning("skipping %s: %s", path, exc)

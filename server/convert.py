@@ -13,19 +13,13 @@ from typing import Any, Iterable, Mapping, Sequence
 from lsprotocol import types as lsp
 
 from apimig.migrator.findings import Edit, Finding, Fix, Pos
+from apimig.migrator.severity import LSP as LSP_SEVERITY, level_of, parse_level
 
 SOURCE = "apimig"
 FIX_ALL_KIND = "source.fixAll.apimig"
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _IGNORE_COMMENT = re.compile(r"#\s*apimig:\s*ignore\[([^\]]*)\]")
 
-SEVERITIES: Mapping[str, lsp.DiagnosticSeverity] = {
-    "error": lsp.DiagnosticSeverity.Error,
-    "warning": lsp.DiagnosticSeverity.Warning,
-    "information": lsp.DiagnosticSeverity.Information,
-    "info": lsp.DiagnosticSeverity.Information,
-    "hint": lsp.DiagnosticSeverity.Hint,
-}
 
 
 def split_lines(text: str) -> list[str]:
@@ -79,9 +73,9 @@ class Lines:
 
 
 def severity(state: str, overrides: Mapping[str, str]) -> lsp.DiagnosticSeverity:
-    """``overrides`` is the resolved ``Config.severity`` map (state -> level name)."""
-    name = overrides.get(state, "warning")
-    return SEVERITIES.get(name.lower(), lsp.DiagnosticSeverity.Warning)
+    """``overrides`` is the resolved ``Config.severity`` map (state -> level name); see migrator/severity.py."""
+    level = parse_level(level_of(state, overrides)) or "warning"
+    return lsp.DiagnosticSeverity(LSP_SEVERITY[level])
 
 
 def diagnostic(finding: Finding, lines: Lines, overrides: Mapping[str, str]) -> lsp.Diagnostic:

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from apimig.migrator.hybrid.proposer import STRATEGIES
+from apimig.migrator.mapping import MappingError, from_mapping, keys_of
+from apimig.migrator.severity import LEVELS, STATES, parse_level
 
 SECTION = "apimig"
-LEVELS = ("error", "warning", "information", "hint")
-STATES = ("removed", "deprecated")
 
 
 @dataclass(frozen=True)
@@ -29,15 +29,43 @@ class Settings:
     problems: tuple[str, ...] = ()  # values we could not use, reported to the user once
 
 
-def _strings(value: Any, key: str, problems: list[str]) -> tuple[str, ...]:
-    if value is None:
-        return ()
+@dataclass(frozen=True)
+class _Wire:
+    """The settings as the editor sends them; each key is type-checked by from_mapping."""
+
+    targets: Mapping[str, str | None] = field(default_factory=dict)
+    select: tuple[str, ...] | str | None = None  # a list, or "a, b" from a plain text setting
+    ignore: tuple[str, ...] | str | None = None
+    unsafeFixes: bool | None = None
+    severity: Mapping[str, str] = field(default_factory=dict)
+    model: str | None = None
+    modelStrategy: str | None = None
+
+
+_HINTS = {
+    "targets": "targets must be an object such as {\"numpy\": \"2.0\"}",
+    "model": "model must be a path to a local model directory",
+}
+
+
+def _read(raw: Mapping[str, Any], problems: list[str]) -> _Wire:
+    """Keep every key that checks out; a bad one becomes a problem and keeps its default."""
+    good: dict[str, Any] = {}
+    for key in keys_of(_Wire):
+        if raw.get(key) is None:
+            continue
+        try:
+            from_mapping(_Wire, {key: raw[key]}, where="apimig settings")
+            good[key] = raw[key]
+        except MappingError as exc:
+            problems.append(_HINTS.get(key, exc.message))
+    return from_mapping(_Wire, good, where="apimig settings")
+
+
+def _strings(value: tuple[str, ...] | str | None) -> tuple[str, ...]:
     if isinstance(value, str):
         return tuple(v.strip() for v in value.split(",") if v.strip())
-    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
-        return tuple(value)
-    problems.append(f"{key} must be a list of strings")
-    return ()
+    return tuple(value or ())
 
 
 def parse_settings(raw: Any) -> Settings:
@@ -47,36 +75,25 @@ def parse_settings(raw: Any) -> Settings:
     if isinstance(raw.get(SECTION), Mapping):
         raw = raw[SECTION]
     problems: list[str] = []
-    targets: dict[str, str] = {}
-    raw_targets = raw.get("targets") or {}
-    if isinstance(raw_targets, Mapping):
-        targets = {str(k): str(v) for k, v in raw_targets.items() if v not in (None, "")}
-    else:
-        problems.append("targets must be an object such as {\"numpy\": \"2.0\"}")
+    wire = _read(raw, problems)
     severity: dict[str, str] = {}
-    raw_sev = raw.get("severity") or {}
-    if isinstance(raw_sev, Mapping):
-        for state, level in raw_sev.items():
-            if state in STATES and isinstance(level, str) and level.lower() in LEVELS:
-                severity[state] = level.lower()
-            else:
-                problems.append(f"severity.{state} = {level!r}: use {', '.join(LEVELS)}")
-    unsafe = raw.get("unsafeFixes")
-    model = raw.get("model")
-    if model is not None and not isinstance(model, str):
-        problems.append("model must be a path to a local model directory")
-        model = None
-    strategy = raw.get("modelStrategy") or "with_rules"
+    for state, level in wire.severity.items():
+        parsed = parse_level(level)
+        if parsed is None or state not in STATES:
+            problems.append(f"severity.{state} = {level!r}: use {', '.join(LEVELS)}")
+        else:
+            severity[state] = parsed
+    strategy = wire.modelStrategy or "with_rules"
     if strategy not in STRATEGIES:
         problems.append(f"modelStrategy = {strategy!r}: use {', '.join(STRATEGIES)}")
         strategy = "with_rules"
     return Settings(
-        targets=targets,
-        select=_strings(raw.get("select"), "select", problems),
-        ignore=_strings(raw.get("ignore"), "ignore", problems),
-        unsafe_fixes=bool(unsafe) if isinstance(unsafe, bool) else None,
+        targets={k: v for k, v in wire.targets.items() if v not in (None, "")},
+        select=_strings(wire.select),
+        ignore=_strings(wire.ignore),
+        unsafe_fixes=wire.unsafeFixes,
         severity=severity,
-        model=model or None,
+        model=wire.model or None,
         model_strategy=strategy,
         problems=tuple(problems),
     )

@@ -15,7 +15,7 @@ from ..evaluation import evaluate, format_table
 from ..hybrid.proposer import STRATEGIES
 from ..registry import Registry, RegistryError
 from ..rules.loader import RuleFileError, load_pack_file
-from ..rules.registry import load_rules
+from ..rules.packs import load_rules
 from ..rules.schema import Rule
 from .generalize import learn
 from .writer import write_pack

@@ -1,175 +1,126 @@
-"""Load rule packs from YAML, keeping line numbers so a bad entry names its file and line."""
+"""Load rule packs from YAML through :func:`from_mapping`, so a bad entry names its file and line.
+
+A pack is a mapping: the library facts of :class:`PackHeader` plus ``rules:``, a list of rules.
+A plain list of rules still loads (third-party packs written before headers existed).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
-import yaml
+from ..mapping import MappingError, convert, from_mapping, line_of, load_yaml, without
+from .schema import FixSpec, PackHeader, Rule
 
-from .schema import Case, FixSpec, Provenance, Rule, parse_version
-
-_FIELDS = {
-    "id", "library", "kind", "old", "message", "source", "tier", "fix", "reason", "deprecated_in",
-    "removed_in", "replacement_since", "receiver", "params", "unknown_receiver", "confidence", "origin",
-    "provenance", "cases",
-}
-_CASE_FIELDS = {"bad", "good", "noop", "manual", "target"}
-_FIX_FIELDS = {"rename", "template", "transform", "args"}
+__all__ = ["Pack", "RuleFileError", "load_pack", "load_pack_file", "load_pack_text", "rule_from_dict"]
 
 
-class RuleFileError(Exception):
+class RuleFileError(MappingError):
     """A rule file that cannot be used; carries the path and the 1-based line."""
 
-    def __init__(self, path: str | Path, line: int, message: str) -> None:
-        super().__init__(f"{path}:{line}: {message}")
-        self.path = str(path)
-        self.line = line
-        self.message = message
+
+@dataclass(frozen=True)
+class _ArgEdits:
+    rename: Mapping[str, str] = field(default_factory=dict)
+    remove: tuple[str, ...] = ()
 
 
-def _construct(node: yaml.Node) -> Any:
-    if isinstance(node, yaml.MappingNode):
-        return {_construct(k): _construct(v) for k, v in node.value}
-    if isinstance(node, yaml.SequenceNode):
-        return [_construct(v) for v in node.value]
-    loader = yaml.SafeLoader("")
+@dataclass(frozen=True)
+class _FixEntry:
+    """The YAML shape of ``fix:``: exactly one of rename / template / transform / args."""
+
+    rename: str | None = None
+    template: str | None = None
+    transform: str | None = None
+    args: _ArgEdits | None = None
+
+    def __post_init__(self) -> None:
+        if sum(v is not None for v in (self.rename, self.template, self.transform, self.args)) != 1:
+            raise ValueError("fix must have exactly one of rename, template, transform, args")
+
+    def spec(self) -> FixSpec:
+        args = self.args or _ArgEdits()
+        return FixSpec(rename=self.rename, template=self.template, transform=self.transform,
+                       arg_rename=dict(args.rename), arg_remove=args.remove)
+
+
+@dataclass(frozen=True)
+class Pack:
+    header: PackHeader | None  # None for a plain list of rules
+    rules: tuple[Rule, ...]
+
+
+def rule_from_dict(raw: Mapping[str, Any], pack: str = "", line: int = 0) -> Rule:
+    """Build and validate one rule; raises MappingError (a ValueError) naming ``pack`` and the line."""
+    line = line or line_of(raw)
+    if not isinstance(raw, Mapping):
+        raise RuleFileError(pack or "<rule>", line, "each rule must be a mapping")
+    where = pack or "<rule>"
+    fix = convert(_FixEntry | None, raw.get("fix"), where=where, line=line_of(raw, "fix"), path="fix")
+    rule = from_mapping(Rule, without(raw, "fix"), where=where,
+                        fixed={"fix": fix.spec() if fix else FixSpec(), "pack": pack, "line": line})
     try:
-        return loader.construct_object(node, deep=True)
-    finally:
-        loader.dispose()
-
-
-def _version(raw: Any, field: str) -> Any:
-    if raw is None or raw == "":
-        return None
-    return parse_version(str(raw))
-
-
-def _fix(raw: Any) -> FixSpec:
-    if raw is None:
-        return FixSpec()
-    if not isinstance(raw, dict):
-        raise ValueError("fix must be a mapping such as {rename: numpy.trapezoid}")
-    unknown = set(raw) - _FIX_FIELDS
-    if unknown:
-        raise ValueError(f"unknown fix key(s) {sorted(unknown)}; use one of {sorted(_FIX_FIELDS)}")
-    if len(raw) != 1:
-        raise ValueError("fix must have exactly one of rename, template, transform, args")
-    args = raw.get("args") or {}
-    if not isinstance(args, dict) or set(args) - {"rename", "remove"}:
-        raise ValueError("fix.args takes {rename: {old: new}, remove: [name]}")
-    return FixSpec(
-        rename=raw.get("rename"),
-        template=raw.get("template"),
-        transform=raw.get("transform"),
-        arg_rename=dict(args.get("rename") or {}),
-        arg_remove=tuple(args.get("remove") or ()),
-    )
-
-
-def _cases(raw: Any) -> tuple[Case, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        raise ValueError("cases must be a list")
-    cases = []
-    for item in raw:
-        if not isinstance(item, dict) or set(item) - _CASE_FIELDS:
-            raise ValueError(f"a case takes only {sorted(_CASE_FIELDS)}")
-        target = {str(k): str(v) for k, v in (item.get("target") or {}).items()}
-        cases.append(Case(bad=item.get("bad"), good=item.get("good"), noop=item.get("noop"),
-                          manual=item.get("manual"), target=target))
-    return tuple(cases)
-
-
-def _provenance(raw: Any) -> Provenance | None:
-    if raw is None:
-        return None
-    return Provenance(
-        pairs=tuple(str(p) for p in raw.get("pairs", ())),
-        support=int(raw.get("support", 0)),
-        consistency=float(raw.get("consistency", 1.0)),
-        precision=None if raw.get("precision") is None else float(raw["precision"]),
-        preconditions=tuple(str(p) for p in raw.get("preconditions", ())),
-    )
-
-
-def rule_from_dict(raw: dict[str, Any], pack: str = "", line: int = 0) -> Rule:
-    """Build and validate one rule; raises ValueError with a plain message."""
-    unknown = set(raw) - _FIELDS
-    if unknown:
-        raise ValueError(f"unknown field(s) {sorted(unknown)}")
-    for required in ("id", "library", "kind", "old", "message", "source"):
-        if not raw.get(required):
-            raise ValueError(f"missing required field {required!r}")
-    rule = Rule(
-        id=str(raw["id"]),
-        library=str(raw["library"]),
-        kind=str(raw["kind"]),
-        old=str(raw["old"]),
-        message=str(raw["message"]),
-        source=str(raw["source"]),
-        tier=raw.get("tier", "safe"),
-        fix=_fix(raw.get("fix")),
-        reason=raw.get("reason"),
-        deprecated_in=_version(raw.get("deprecated_in"), "deprecated_in"),
-        removed_in=_version(raw.get("removed_in"), "removed_in"),
-        replacement_since=_version(raw.get("replacement_since"), "replacement_since"),
-        receiver=raw.get("receiver"),
-        params=tuple(raw.get("params") or ()),
-        unknown_receiver=raw.get("unknown_receiver", "manual"),
-        confidence=float(raw.get("confidence", 1.0)),
-        origin=raw.get("origin", "hand"),
-        provenance=_provenance(raw.get("provenance")),
-        cases=_cases(raw.get("cases")),
-        pack=pack,
-        line=line,
-    )
-    if rule.unknown_receiver not in ("manual", "named", "skip"):
-        raise ValueError("unknown_receiver must be manual, named or skip")
-    rule.validate()
+        rule.validate()
+    except ValueError as exc:
+        raise MappingError(where, line, str(exc)) from None
     return rule
 
 
-def load_pack_text(text: str, path: str | Path) -> list[Rule]:
-    """Parse a pack's text; every problem raises RuleFileError(path, line, message)."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        raise RuleFileError(path, line, f"invalid YAML: {getattr(exc, 'problem', exc)}") from None
-    if root is None:
-        return []
-    if not isinstance(root, yaml.SequenceNode):
-        raise RuleFileError(path, root.start_mark.line + 1, "a rule pack must be a YAML list of rules")
+def _pack(raw: Any, path: str) -> Pack:
+    if raw is None:
+        return Pack(None, ())
+    header: PackHeader | None = None
+    entries = raw
+    if isinstance(raw, Mapping):
+        if "rules" not in raw:
+            raise RuleFileError(path, line_of(raw), "a rule pack needs 'rules:', a list of rules")
+        header = from_mapping(PackHeader, without(raw, "rules"), where=path)
+        entries = raw["rules"] or []
+    if not isinstance(entries, list):
+        raise RuleFileError(path, line_of(raw), "a rule pack must be a list of rules, or a mapping with 'rules:'")
     rules: list[Rule] = []
     seen: dict[str, int] = {}
-    for node in root.value:
-        line = node.start_mark.line + 1
-        if not isinstance(node, yaml.MappingNode):
-            raise RuleFileError(path, line, "each rule must be a mapping")
+    for i, item in enumerate(entries):
+        line = line_of(entries, i)
         try:
-            raw = _construct(node)
-            rule = rule_from_dict(raw, pack=str(path), line=line)
-        except (ValueError, TypeError, yaml.YAMLError) as exc:
-            rid = ""
-            for key, value in node.value:
-                if getattr(key, "value", None) == "id":
-                    rid = f" (rule {value.value!r})"
-            raise RuleFileError(path, line, f"{exc}{rid}") from None
+            rule = rule_from_dict(item, pack=path, line=line)
+        except MappingError as exc:
+            rid = f" (rule {item.get('id')!r})" if isinstance(item, Mapping) and item.get("id") else ""
+            raise RuleFileError(path, exc.line or line, f"{exc.message}{rid}") from None
+        if header is not None and rule.library != header.library:
+            raise RuleFileError(path, line, f"rule {rule.id!r} has library {rule.library!r} in a "
+                                            f"{header.library!r} pack")
         if rule.id in seen:
             raise RuleFileError(path, line, f"duplicate rule id {rule.id!r} (first at line {seen[rule.id]})")
         seen[rule.id] = line
         rules.append(rule)
-    return rules
+    return Pack(header, tuple(rules))
 
 
-def load_pack_file(path: str | Path) -> list[Rule]:
+def load_pack(text: str, path: str | Path) -> Pack:
+    """Parse a pack's text into header and rules; every problem raises RuleFileError(path, line, message)."""
+    try:
+        raw = load_yaml(text, path)
+    except MappingError as exc:
+        raise RuleFileError(exc.path, exc.line, exc.message) from None
+    return _pack(raw, str(path))
+
+
+def load_pack_text(text: str, path: str | Path) -> list[Rule]:
+    """The rules of a pack's text."""
+    return list(load_pack(text, path).rules)
+
+
+def read_pack_file(path: str | Path) -> Pack:
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise RuleFileError(p, 0, f"cannot read rule file: {exc.strerror or exc}") from None
-    return load_pack_text(text, p)
+    return load_pack(text, p)
+
+
+def load_pack_file(path: str | Path) -> list[Rule]:
+    return list(read_pack_file(path).rules)
+

@@ -8,14 +8,16 @@ packs and learned packs share this schema; learned rules add ``provenance``.
 from __future__ import annotations
 
 import re
+import typing
 from dataclasses import dataclass, field
 from typing import Literal, Mapping
 
 from packaging.version import InvalidVersion, Version
 
 from ..applicability import Tier, tier_problem
+from ..mapping import VersionStr
 
-Origin = Literal["hand", "learned"]
+Origin = Literal["hand", "learned", "mined"]
 
 KINDS = (
     "rename",  # same module, new name: numpy.trapz -> numpy.trapezoid
@@ -28,7 +30,7 @@ KINDS = (
     "call-rewrite",  # any other call template
     "manual",  # report only
 )
-ORIGINS = ("hand", "learned")
+ORIGINS = typing.get_args(Origin)
 _QNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 HOLE = re.compile(r"\{([^{}]+)\}")
 
@@ -70,7 +72,7 @@ class Case:
     good: str | None = None
     noop: str | None = None
     manual: str | None = None
-    target: Mapping[str, str] = field(default_factory=dict)  # versions for this case, else the rule's latest
+    target: Mapping[str, VersionStr] = field(default_factory=dict)  # versions for this case, else the rule's latest
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,47 @@ class Provenance:
     consistency: float
     precision: float | None = None
     preconditions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a miner saw the change: a line of a release's changelog, docs or source."""
+
+    release: str
+    file: str
+    line: int
+    kind: str  # e.g. "changelog", "deprecation-warning", "signature"
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What running the rule's cases against real releases showed."""
+
+    status: Literal["safe", "unsafe", "rejected", "unverified"]
+    detail: str
+    env: str | None = None  # the environment it ran in, e.g. "numpy==2.0.2 python3.12"
+
+
+@dataclass(frozen=True)
+class PackHeader:
+    """Library facts a pack declares, so a third-party pack needs no Python table in apimig."""
+
+    library: str
+    distributions: tuple[str, ...] = ()  # PyPI names that provide it; default: the library id
+    modules: tuple[str, ...] = ()  # import roots; default: the library id
+    eager_submodules: bool = False  # ``import numpy`` makes numpy.linalg usable
+    module_tree: bool = False  # lowercase dotted paths under its modules are modules (scipy.special)
+    classes: tuple[str, ...] = ()  # lowercase names that are classes/objects, not modules (datetime.date)
+    returns: Mapping[str, str] = field(default_factory=dict)  # callable -> qualified type it returns
+    name_hints: Mapping[str, str] = field(default_factory=dict)  # qualified type -> regex on variable names
+
+    def __post_init__(self) -> None:
+        for qtype, pattern in self.name_hints.items():
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"name_hints.{qtype}: invalid regex: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -103,6 +146,8 @@ class Rule:
     origin: Origin = "hand"
     provenance: Provenance | None = None
     cases: tuple[Case, ...] = ()
+    evidence: tuple[Evidence, ...] = ()  # mined rules: where the change was seen
+    verification: Verification | None = None  # mined rules: what running the cases showed
     pack: str = ""  # file it was loaded from
     line: int = 0  # line of the entry in that file
 
@@ -142,6 +187,8 @@ class Rule:
             raise ValueError(problem)
         if self.fix.rename and not _QNAME.match(self.fix.rename):
             raise ValueError(f"fix.rename {self.fix.rename!r} is not a qualified name")
+        if not self.message.strip():
+            raise ValueError("message must not be empty")
         if not 0.0 <= self.confidence <= 1.0:
             raise ValueError("confidence must be within [0, 1]")
         if self.origin == "hand" and not any(c.bad or c.manual for c in self.cases):

@@ -5,20 +5,19 @@ the model unchanged, ``apply(model, deltas) -> Restore`` keeps the original weig
 gate can evaluate an update and undo it. Hparams are frozen dataclasses loaded from
 ``hparams/<method>/<model_type>.yaml``; unknown keys are rejected and values coerced by
 field type (EasyEdit's ``util/hparams.py`` needed a bare ``except`` because YAML 1.1
-reads ``5e-1`` as a string; coercion by type makes that unnecessary).
+reads ``5e-1`` as a string; the migrator's ``load_yaml`` reads it as a float, and ``from_mapping``
+checks every value against its field type).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import types
-import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Literal, Mapping, Protocol, Sequence, TypeVar, Union
+from typing import Any, Callable, Literal, Mapping, Protocol, Sequence, TypeVar
 
 import torch
-import yaml
+
+from apimig.migrator.mapping import MappingError, from_mapping, load_yaml_file
 
 HPARAMS_DIR = Path(__file__).resolve().parent.parent / "hparams"
 H = TypeVar("H")
@@ -28,10 +27,9 @@ class UpdateError(RuntimeError):
     """An update that cannot be computed or applied (bad shape, non-finite loss, ...)."""
 
 
-class HParamsError(ValueError):
-    def __init__(self, path: str, msg: str) -> None:
-        super().__init__(f"{path}: {msg}")
-        self.path = path
+class HParamsError(MappingError):
+    def __init__(self, path: str, msg: str, line: int = 0) -> None:
+        super().__init__(path, line, msg)
 
 
 class ShapeError(UpdateError):
@@ -40,61 +38,19 @@ class ShapeError(UpdateError):
         self.module = module
 
 
-def _coerce(tp: Any, value: Any, key: str, path: str) -> Any:
-    origin = typing.get_origin(tp)
-    args = typing.get_args(tp)
-    if origin in (Union, types.UnionType):
-        if value is None and type(None) in args:
-            return None
-        inner = [a for a in args if a is not type(None)]
-        return _coerce(inner[0], value, key, path)
-    if origin is Literal:
-        if value not in args:
-            raise HParamsError(path, f"{key}: {value!r} is not one of {list(args)}")
-        return value
-    if origin in (tuple, list):
-        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-            value = [value]
-        elem = args[0] if args else Any
-        return tuple(_coerce(elem, v, key, path) for v in value)
-    try:
-        if tp is bool:
-            if isinstance(value, str):
-                if value.lower() not in {"true", "false", "yes", "no", "1", "0"}:
-                    raise ValueError(value)
-                return value.lower() in {"true", "yes", "1"}
-            return bool(value)
-        if tp is int:
-            if isinstance(value, float) and not value.is_integer():
-                raise ValueError(value)
-            return int(value)
-        if tp is float:
-            return float(value)
-        if tp is str:
-            return str(value)
-    except (TypeError, ValueError):
-        raise HParamsError(path, f"{key}: cannot read {value!r} as {getattr(tp, '__name__', tp)}") from None
-    return value
-
-
 def hparams_from_mapping(cls: type[H], data: Mapping[str, Any], path: str = "<mapping>") -> H:
-    """Build a frozen hparams dataclass; unknown keys raise and list the known ones."""
-    hints = typing.get_type_hints(cls)
-    names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
-    unknown = sorted(set(data) - set(names))
-    if unknown:
-        raise HParamsError(path, f"unknown keys {unknown}; known: {sorted(names)}")
-    values = {k: _coerce(hints[k], v, k, path) for k, v in data.items()}
+    """Build a frozen hparams dataclass through the migrator's one typed loader."""
     try:
-        return cls(**values)
-    except TypeError as exc:
-        raise HParamsError(path, str(exc)) from None
+        return from_mapping(cls, data, where=path, numeric_strings=True)
+    except MappingError as exc:
+        raise HParamsError(exc.path, exc.message, exc.line) from None
 
 
 def load_hparams(cls: type[H], path: str | Path) -> H:
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    if not isinstance(data, Mapping):
-        raise HParamsError(str(path), "top level must be a mapping")
+    try:
+        data = load_yaml_file(path) or {}
+    except MappingError as exc:
+        raise HParamsError(exc.path, exc.message, exc.line) from None
     return hparams_from_mapping(cls, data, str(path))
 
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from apimig.migrator.rules.registry import load_path
+from apimig.migrator.rules.packs import load_path
 
 ROOT = Path(__file__).resolve().parents[2]
 

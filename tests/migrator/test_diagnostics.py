@@ -10,7 +10,7 @@ from pathlib import Path
 from apimig.migrator.config import Config
 from apimig.migrator.engine import Engine
 from apimig.migrator.report import text_line
-from apimig.migrator.rules.registry import load_path
+from apimig.migrator.rules.packs import load_path
 
 ENGINE = Engine(Config(installed_versions=False), rules=list(load_path(Path(__file__).parent / "data" / "rules.yaml")))
 

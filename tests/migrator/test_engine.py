@@ -12,7 +12,7 @@ import pytest
 from apimig.migrator.cli import main
 from apimig.migrator.config import Config
 from apimig.migrator.engine import Engine
-from apimig.migrator.rules.registry import load_path
+from apimig.migrator.rules.packs import load_path
 
 PACK = Path(__file__).parent / "data" / "rules.yaml"
 RULES = list(load_path(PACK))

@@ -11,7 +11,7 @@ import pytest
 
 from apimig.migrator.config import Config
 from apimig.migrator.engine import Engine
-from apimig.migrator.rules.registry import load_path
+from apimig.migrator.rules.packs import load_path
 
 RULES = list(load_path(Path(__file__).parent / "data" / "rules.yaml"))
 ENGINE = Engine(Config(installed_versions=False), rules=RULES)

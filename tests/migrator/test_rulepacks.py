@@ -8,7 +8,7 @@ import pytest
 
 from apimig.migrator.config import Config
 from apimig.migrator.engine import Engine
-from apimig.migrator.rules.registry import load_rules
+from apimig.migrator.rules.packs import load_rules
 from apimig.migrator.testing import run_case
 from apimig.migrator.transforms import load_transforms
 
@@ -84,3 +84,19 @@ def test_at_least_150_rules_over_eight_libraries() -> None:
     libraries = {r.library for r in RULES}
     assert {"numpy", "pandas", "torch", "tensorflow", "sklearn", "scipy", "matplotlib", "stdlib"} <= libraries
     assert len(RULES) >= 150
+
+
+def test_every_bundled_pack_declares_its_library_in_a_header() -> None:
+    """Library facts live in the pack headers, so every bundled pack has one and its rules agree."""
+    from importlib import resources
+
+    from apimig.migrator.rules.packs import load_pack_path
+
+    root = resources.files("apimig.migrator.rulepacks")
+    for entry in root.iterdir():
+        if not str(entry).endswith(".yaml"):
+            continue
+        pack = load_pack_path(Path(str(entry)))
+        assert pack.header is not None, entry
+        assert pack.header.library == Path(str(entry)).stem and pack.header.distributions, entry
+        assert {r.library for r in pack.rules} <= {pack.header.library}, entry

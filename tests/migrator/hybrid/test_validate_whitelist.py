@@ -14,7 +14,7 @@ from apimig.migrator.api import Engine, Finding, load_config
 from apimig.migrator.config import Config
 from apimig.migrator.hybrid import Candidate, validate_candidate
 from apimig.migrator.hybrid.splice import splice
-from apimig.migrator.rules.registry import load_rules
+from apimig.migrator.rules.packs import load_rules
 
 DATA = yaml.safe_load((Path(__file__).with_name("candidates.yaml")).read_text(encoding="utf-8"))
 ENGINE = Engine(load_config(targets={"numpy": "2.0", "pandas": "2.0", "stdlib": "3.12"}))

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..registry import Registry
-from .loader import RuleFileError, load_pack_file
-from .schema import Rule
+from .loader import Pack, RuleFileError, read_pack_file
+from .schema import PackHeader, Rule
 
 PACKS: Registry[Callable[[], Path] | str | Path] = Registry("rule pack")
 
@@ -37,17 +37,48 @@ def _register_all() -> None:
 
 
 @lru_cache(maxsize=32)
-def _load_cached(path: str, mtime: float) -> tuple[Rule, ...]:
-    return tuple(load_pack_file(path))
+def _load_cached(path: str, mtime: float) -> Pack:
+    return read_pack_file(path)
 
 
-def load_path(path: str | Path) -> tuple[Rule, ...]:
+def load_pack_path(path: str | Path) -> Pack:
+    """A pack's header and rules, cached by path and modification time."""
     p = Path(path)
     try:
         mtime = p.stat().st_mtime
     except OSError as exc:
         raise RuleFileError(p, 0, f"cannot read rule file: {exc.strerror or exc}") from None
-    return _load_cached(str(p.resolve()), mtime)
+    pack = _load_cached(str(p.resolve()), mtime)
+    key = str(p.resolve())
+    if pack.header is not None and _HEADERS.get(key) is not pack.header:
+        global _GENERATION
+        _HEADERS[key] = pack.header
+        _GENERATION += 1
+    return pack
+
+
+def load_path(path: str | Path) -> tuple[Rule, ...]:
+    return load_pack_path(path).rules
+
+
+_HEADERS: dict[str, PackHeader] = {}  # resolved path -> header of every pack loaded so far
+_REGISTERED_LOADED = False  # whether headers() has loaded the bundled and plugin packs
+_GENERATION = 0  # bumped when _HEADERS changes, so derived tables know when to rebuild
+
+
+def headers_generation() -> int:
+    return _GENERATION
+
+
+def headers() -> tuple[PackHeader, ...]:
+    """The headers of every pack loaded in this process; loads the bundled and plugin packs first."""
+    global _REGISTERED_LOADED
+    if not _REGISTERED_LOADED:
+        _register_all()
+        for name in PACKS.names():
+            load_pack_path(_pack_path(name))
+        _REGISTERED_LOADED = True
+    return tuple(_HEADERS[k] for k in sorted(_HEADERS))
 
 
 def load_rules(extra_files: Iterable[str | Path] = (), *, builtin: bool = True) -> list[Rule]:
