@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import bisect
+import re
 import sys
 from typing import Any, Callable, Sequence
 
@@ -66,13 +68,30 @@ def change_doc(client: LanguageClient, uri: str, version: int, changes: Sequence
     )
 
 
+_LINE_END = re.compile(r"\r\n|\r|\n")  # LSP's rule, written here apart from the server's code
+
+
+def _line_starts(text: str) -> list[int]:
+    return [0] + [m.end() for m in _LINE_END.finditer(text)]
+
+
 def _offset(text: str, pos: lsp.Position) -> int:
     """Offset of an LSP (UTF-16) position, computed independently of the server's code."""
-    lines = text.split("\n")
-    before = sum(len(line) + 1 for line in lines[: pos.line])
-    line = lines[pos.line] if pos.line < len(lines) else ""
-    units = line.encode("utf-16-le")[: 2 * pos.character].decode("utf-16-le")
-    return before + len(units)
+    starts = _line_starts(text)
+    if pos.line >= len(starts):
+        return len(text)
+    start = starts[pos.line]
+    end = _LINE_END.search(text, start)
+    line = text[start : end.start() if end else len(text)]
+    units = line.encode("utf-16-le", "surrogatepass")[: 2 * pos.character].decode("utf-16-le", "surrogatepass")
+    return start + len(units)
+
+
+def position_at(text: str, offset: int) -> lsp.Position:
+    """The LSP (UTF-16) position of an offset, the inverse of :func:`_offset`."""
+    line = bisect.bisect_right(_line_starts(text), offset) - 1
+    start = _line_starts(text)[line]
+    return lsp.Position(line=line, character=len(text[start:offset].encode("utf-16-le", "surrogatepass")) // 2)
 
 
 def apply_edits(text: str, edits: Sequence[lsp.TextEdit]) -> str:
