@@ -167,9 +167,9 @@ def workspace_edit(
 
 
 def fix_title(fix: Fix) -> str:
-    if fix.tier == "unsafe":
-        why = fix.reason or "may change behaviour"
-        return f"{fix.title} (unsafe: {why})"
+    """The fix's title, saying why when it is unsafe (rule fixes already say so in their title)."""
+    if fix.tier == "unsafe" and "(unsafe" not in fix.title:
+        return f"{fix.title} (unsafe: {fix.reason or 'may change behaviour'})"
     return fix.title
 
 

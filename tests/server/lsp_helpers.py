@@ -6,7 +6,10 @@ import asyncio
 import bisect
 import re
 import sys
+from pathlib import Path
 from typing import Any, Callable, Sequence
+
+import pytest_lsp
 
 from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient, make_test_lsp_client
@@ -106,3 +109,14 @@ def edits_of(action: lsp.CodeAction, uri: str) -> list[lsp.TextEdit]:
     if action.edit.document_changes:
         return [e for dc in action.edit.document_changes if dc.text_document.uri == uri for e in dc.edits]  # type: ignore[union-attr]
     return list((action.edit.changes or {}).get(uri, []))
+
+
+async def initialize(client: LanguageClient, root: str, options: Any) -> lsp.InitializeResult:
+    """Initialize as VS Code would, with ``root`` as the workspace and ``options`` as settings."""
+    return await client.initialize_session(
+        lsp.InitializeParams(
+            capabilities=pytest_lsp.client_capabilities("visual-studio-code"),
+            root_uri=Path(root).as_uri(),
+            initialization_options=options,
+        )
+    )

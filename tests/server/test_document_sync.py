@@ -18,7 +18,7 @@ from lsprotocol import types as lsp
 from pytest_lsp import LanguageClient
 
 from apimig.migrator.api import Engine, Finding, load_config
-from lsp_helpers import SERVER, _offset, change_doc, open_doc, position_at, wait_published
+from lsp_helpers import SERVER, _offset, change_doc, initialize, open_doc, position_at, wait_published
 
 TARGETS = {"numpy": "2.0", "pandas": "2.0"}
 ROOT = "/tmp/apimig-lsp-sync"
@@ -35,19 +35,9 @@ PIECES = ["\x0c", "\u2028", "\r", "\n", "\r\n", "😀", "é", " np.float_(2)", "
           "def g():\n    return np.in1d(a, b)\n", "", "#", "np."]
 
 
-async def start(client: LanguageClient) -> None:
-    await client.initialize_session(
-        lsp.InitializeParams(
-            capabilities=pytest_lsp.client_capabilities("visual-studio-code"),
-            root_uri=Path(ROOT).as_uri(),
-            initialization_options={"targets": TARGETS},
-        )
-    )
-
-
 @pytest_lsp.fixture(config=SERVER)
 async def client(lsp_client: LanguageClient):
-    await start(lsp_client)
+    await initialize(lsp_client, ROOT, {"targets": TARGETS})
     yield
     await lsp_client.shutdown_session()
 
