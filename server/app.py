@@ -259,6 +259,45 @@ class ApimigServer(LanguageServer):
         rule = engine.by_id.get(finding.rule_id)
         return convert.explanation(finding, getattr(rule, "deprecated_in", None), getattr(rule, "removed_in", None))
 
+    async def fix_all_edit(self, doc: TextDocument) -> tuple[lsp.WorkspaceEdit | None, int]:
+        """The edit applying every allowed fix to the document's current text, and their count."""
+        text = doc.source
+        new, count = await self.worker.run(self.fix_all, self.path_of(doc.uri), text)
+        if new is None:
+            return None, count
+        edit = convert.replace_all_edit(text, new, convert.Lines(text, self.lines_encoding))
+        return convert.workspace_edit(doc.uri, doc.version, [edit], self.document_changes), count
+
+    async def resolve_fix_all(self, action: lsp.CodeAction, doc: TextDocument) -> lsp.CodeAction:
+        edit, count = await self.fix_all_edit(doc)
+        if edit is not None:
+            action.edit = edit
+            action.title = f"Fix all apimig issues ({count} fix{'es' if count != 1 else ''})"
+        return action
+
+    async def resolve_proposal(self, action: lsp.CodeAction, doc: TextDocument, data: dict[str, Any]) -> lsp.CodeAction:
+        """Ask the loaded model (on its own worker) for a validated fix of the action's finding."""
+        if (propose := self.resolve_proposer) is None:
+            return action
+        version, text, path = doc.version, doc.source, self.path_of(doc.uri)
+        findings = await self.worker.run(self.check, path, text, doc_key(doc.uri)) or []
+        finding = next((f for f in findings if f.key == data.get("key")), None)
+        if finding is None:
+            return action
+        try:
+            fix = await self.model_layer.worker.run(propose, path, text, finding)
+        except Exception:
+            log.exception("resolve proposer failed")
+            return action
+        if fix is None:
+            action.title = f"No validated model fix for {finding.rule_id} (see the log)"
+            return action
+        lines = convert.Lines(text, self.lines_encoding)
+        action.edit = convert.workspace_edit(doc.uri, version, convert.text_edits(fix.edits, lines), self.document_changes)
+        action.title = convert.fix_title(fix)
+        action.data = {**data, "origin": fix.origin, "confidence": fix.confidence}
+        return action
+
     # --- client capabilities ---------------------------------------------------------------
     @property
     def document_changes(self) -> bool:
@@ -456,38 +495,11 @@ async def on_resolve(ls: ApimigServer, action: lsp.CodeAction) -> lsp.CodeAction
     """Compute deferred edits on the workers: fix-all, and model proposals when a proposer is
     installed. Anything else comes back unchanged."""
     data = convert.action_data(action)
-    uri = data.get("uri")
-    doc = ls.document(uri) if isinstance(uri, str) else None
-    if doc is None:
-        return action
-    version, text = doc.version, doc.source
-    lines = convert.Lines(text, ls.lines_encoding)
-    if data.get("resolve") == "fixAll":
-        new, count = await ls.worker.run(ls.fix_all, ls.path_of(doc.uri), text)
-        if new is not None:
-            action.edit = convert.workspace_edit(
-                doc.uri, version, [convert.replace_all_edit(text, new, lines)], ls.document_changes
-            )
-            action.title = f"Fix all apimig issues ({count} fix{'es' if count != 1 else ''})"
-        return action
-    if data.get("resolve") == "proposer" and (propose := ls.resolve_proposer) is not None:
-        findings = await ls.worker.run(ls.check, ls.path_of(doc.uri), text, doc_key(doc.uri)) or []
-        finding = next((f for f in findings if f.key == data.get("key")), None)
-        if finding is None:
-            return action
-        try:
-            fix = await ls.model_layer.worker.run(propose, ls.path_of(doc.uri), text, finding)
-        except Exception:
-            log.exception("resolve proposer failed")
-            return action
-        if fix is not None:
-            action.edit = convert.workspace_edit(
-                doc.uri, version, convert.text_edits(fix.edits, lines), ls.document_changes
-            )
-            action.title = convert.fix_title(fix)
-            action.data = {**data, "origin": fix.origin, "confidence": fix.confidence}
-        else:
-            action.title = f"No validated model fix for {finding.rule_id} (see the log)"
+    doc = ls.document(data["uri"]) if isinstance(data.get("uri"), str) else None
+    if doc is not None and data.get("resolve") == "fixAll":
+        return await ls.resolve_fix_all(action, doc)
+    if doc is not None and data.get("resolve") == "proposer":
+        return await ls.resolve_proposal(action, doc, data)
     return action
 
 
@@ -497,12 +509,10 @@ async def cmd_fix_all(ls: ApimigServer, uri: str = "") -> dict[str, int]:
     """Apply the fix-all edit of one open document through workspace/applyEdit."""
     if (doc := ls.document(uri)) is None:
         return {"files": 0, "fixes": 0}
-    new, count = await ls.worker.run(ls.fix_all, ls.path_of(doc.uri), doc.source)
-    if new is not None:
-        lines = convert.Lines(doc.source, ls.lines_encoding)
-        edit = convert.workspace_edit(doc.uri, doc.version, [convert.replace_all_edit(doc.source, new, lines)], ls.document_changes)
+    edit, count = await ls.fix_all_edit(doc)
+    if edit is not None:
         await ls.workspace_apply_edit_async(lsp.ApplyWorkspaceEditParams(edit=edit, label="apimig: fix all"))
-    return {"files": int(new is not None), "fixes": count}
+    return {"files": int(edit is not None), "fixes": count}
 
 
 @server.command(FIX_WORKSPACE_COMMAND)
