@@ -42,7 +42,7 @@ class Document:
             self._starts = line_starts(self.data)
         line = bisect.bisect_right(self._starts, offset) - 1
         start = self._starts[line]
-        return Pos(line, len(self.data[start:offset].decode("utf-8", "replace")))
+        return Pos(line, len(self.data[start:offset].decode("utf-8", "surrogatepass")))
 
     def edit(self, e: ByteEdit) -> Edit:
         return Edit(self.pos(e.start), self.pos(e.end), e.text)

@@ -13,6 +13,7 @@ is always checked; a changed module level drops the cache.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -106,7 +107,7 @@ class IncrementalChecker:
         units, context = split_units(source, self._source_trees)
         if context != self._context:
             self._context, self._cache = context, {}
-        lines = source.splitlines(keepends=True)
+        lines = re.findall(r"[^\n]*\n|[^\n]+\Z", source)  # the parser's lines: only \n ends one
         reused: list[Finding] = []
         cache: dict[str, _Cached] = {}
         fresh_units: list[Unit] = []

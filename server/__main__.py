@@ -36,7 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.tcp is not None:
         server.start_tcp("127.0.0.1", args.tcp)
     else:
-        server.start_io()
+        from .stdio import serve
+
+        serve(server)
     return 0
 
 

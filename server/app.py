@@ -1,8 +1,10 @@
 """The apimig language server: one LanguageServer subclass holding state, thin handlers.
 
 Handlers get the document, ask the migrator (``apimig.migrator.api``) for findings or fixes,
-convert them with :mod:`apimig.server.convert` and publish. Checks run off the event loop in a
-single worker thread, debounced per URI; a result for an outdated version is dropped.
+convert them with :mod:`apimig.server.convert` and publish. Engine work runs off the event loop
+on one worker thread (:mod:`apimig.server.worker`), debounced per URI; a result for an outdated
+version is dropped. Documents are keyed one way (:func:`apimig.server.documents.doc_key`);
+what goes back to the client uses the URI it sent.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import asyncio
 import logging
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
@@ -19,22 +21,26 @@ from typing import Any, Callable, Mapping, Sequence
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
+from pygls.workspace import TextDocument
 
 from apimig.migrator import __version__
 from apimig.migrator.files import iter_python_files, read_source
 from apimig.migrator.findings import Finding, Fix, Pos
 
-from . import convert
-from .model_tier import ModelTier
+from . import actions, convert
+from .documents import LspWorkspace, doc_key
+from .model_layer import ModelLayer
 from .settings import SECTION, Settings, parse_settings
+from .worker import Worker
 
 log = logging.getLogger("apimig.server")
 
-#: ``resolve_proposer(path, source, finding) -> Fix | None``; the model tier sets it on the server.
+#: ``resolve_proposer(path, source, finding) -> Fix | None``; the model layer sets it on the server.
 ResolveProposer = Callable[[str | None, str, Finding], "Fix | None"]
 
 FIX_ALL_COMMAND = "apimig.server.fixAll"
 FIX_WORKSPACE_COMMAND = "apimig.server.fixWorkspace"
+_TOLD_KEPT = 64  # distinct messages remembered so that each is shown once
 
 
 @dataclass(frozen=True)
@@ -53,15 +59,26 @@ class ApimigServer(LanguageServer):
         self.settings = Settings()
         self.debounce_s = float(os.environ.get("APIMIG_LSP_DEBOUNCE_MS", "20")) / 1000
         self.resolve_proposer: ResolveProposer | None = None
-        self.model_tier = ModelTier()
+        self.model_layer = ModelLayer()
+        # per open document (doc_key): dropped on close
         self.results: dict[str, DocResult] = {}
         self._pending: dict[str, asyncio.Task[None]] = {}
         self._running: set[str] = set()  # documents whose check is in the worker now
+        self._incremental: dict[str, Any] = {}  # IncrementalChecker, touched on the worker only
+        # per folder; the lock guards the dictionary, never the work
         self._engines: dict[Path | None, tuple[Any, Any]] = {}
-        self._incremental: dict[str | None, Any] = {}  # per document: IncrementalChecker
-        self._engine_lock = threading.RLock()
-        self._checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="apimig-check")
-        self._told: set[str] = set()
+        self._engines_lock = threading.Lock()
+        self.worker = Worker("check")
+        self._told: OrderedDict[str, None] = OrderedDict()
+
+    # --- documents ------------------------------------------------------------------------
+    def use_lsp_documents(self) -> None:
+        """Swap pygls' workspace (just created by initialize) for one that follows LSP's line rule."""
+        self.protocol._workspace = LspWorkspace.like(self.workspace, self._text_document_sync_kind)  # noqa: SLF001
+
+    def document(self, uri: str) -> TextDocument | None:
+        """The open document for ``uri`` in any spelling, or None (never one read from disk)."""
+        return self.workspace.text_documents.get(doc_key(uri))
 
     # --- engine and configuration -------------------------------------------------------
     def path_of(self, uri: str) -> str | None:
@@ -69,41 +86,47 @@ class ApimigServer(LanguageServer):
 
     def engine_for(self, path: str | None) -> tuple[Any, Any]:
         """The (Config, Engine) for a file, cached per folder; settings override [tool.apimig]."""
+        folder = Path(path).parent if path else None
+        with self._engines_lock:
+            cached = self._engines.get(folder)
+        if cached is not None:
+            return cached
+        built = self._build_engine(folder)
+        with self._engines_lock:
+            return self._engines.setdefault(folder, built)
+
+    def _build_engine(self, folder: Path | None) -> tuple[Any, Any]:
         from apimig.migrator.api import Engine, load_config  # the engine loads rules lazily
 
-        folder = Path(path).parent if path else None
-        with self._engine_lock:
-            if folder in self._engines:
-                return self._engines[folder]
-            s = self.settings
-            start = folder or (Path(self.workspace.root_path) if self.workspace.root_path else None)
-            overrides: dict[str, Any] = dict(
-                targets=dict(s.targets), select=list(s.select), ignore=list(s.ignore),
-                unsafe_fixes=s.unsafe_fixes, severity=dict(s.severity) or None,
-            )
+        s = self.settings
+        start = folder or (Path(self.workspace.root_path) if self.workspace.root_path else None)
+        overrides: dict[str, Any] = dict(
+            targets=dict(s.targets), select=list(s.select), ignore=list(s.ignore),
+            unsafe_fixes=s.unsafe_fixes, severity=dict(s.severity) or None,
+        )
+        try:
+            config = load_config(start, **overrides)
+        except Exception as exc:  # a bad pyproject or setting must not stop diagnostics
+            self.tell(f"apimig: configuration error, using defaults: {exc}")
             try:
-                config = load_config(start, **overrides)
-            except Exception as exc:  # a bad pyproject or setting must not stop diagnostics
-                self.tell(f"apimig: configuration error, using defaults: {exc}")
-                try:
-                    config = load_config(None, **overrides)
-                except Exception:
-                    config = load_config(None)
-            entry = (config, Engine(config))
-            self._engines[folder] = entry
-            return entry
+                config = load_config(None, **overrides)
+            except Exception:
+                config = load_config(None)
+        return config, Engine(config)
 
     def reset_engines(self) -> None:
-        with self._engine_lock:
+        with self._engines_lock:
             self._engines.clear()
-            self._incremental.clear()
+        self.worker.submit(self._incremental.clear)
 
     def tell(self, message: str) -> None:
         """Show a problem once (not once per keystroke) and log it."""
         log.warning(message)
         if message in self._told:
             return
-        self._told.add(message)
+        self._told[message] = None
+        while len(self._told) > _TOLD_KEPT:
+            self._told.popitem(last=False)
         try:
             self.window_show_message(lsp.ShowMessageParams(type=lsp.MessageType.Warning, message=message))
         except Exception:  # no client connection yet
@@ -125,19 +148,21 @@ class ApimigServer(LanguageServer):
             self.reset_engines()
         return changed
 
-    # --- checking ----------------------------------------------------------------------
-    def check(self, path: str | None, text: str) -> list[Finding] | None:
+    # --- checking (on the worker) --------------------------------------------------------
+    def check(self, path: str | None, text: str, key: str | None = None) -> list[Finding] | None:
         """Run the engine, re-checking only the definitions that changed since the last check of
-        this document; None when it failed (the caller keeps the last results)."""
+        the open document ``key`` (a closed or unnamed one keeps no checker); None when it
+        failed (the caller keeps the last results)."""
         from apimig.migrator.incremental import IncrementalChecker
 
         try:
             _, engine = self.engine_for(path)
-            with self._engine_lock:
-                checker = self._incremental.get(path)
-                if checker is None or checker.engine is not engine:
-                    checker = self._incremental[path] = IncrementalChecker(engine)
-                return checker.check(text, path or "<buffer>")
+            checker = self._incremental.get(key) if key is not None else None
+            if checker is None or checker.engine is not engine:
+                checker = IncrementalChecker(engine)
+                if key is not None and key in self.workspace.text_documents:
+                    self._incremental[key] = checker
+            return checker.check(text, path or "<buffer>")
         except Exception:
             log.exception("apimig check failed for %s", path)
             return None
@@ -145,74 +170,132 @@ class ApimigServer(LanguageServer):
     def fix_all(self, path: str | None, text: str) -> tuple[str | None, int]:
         """Text after all fixes the settings allow (safe ones unless unsafeFixes) and their count."""
         config, engine = self.engine_for(path)
-        with self._engine_lock:
-            result = engine.fix(text, path=path or "<buffer>", unsafe=bool(config.unsafe_fixes), only=None)
+        result = engine.fix(text, path=path or "<buffer>", unsafe=bool(config.unsafe_fixes), only=None)
         return result.new_source, len(result.applied)
 
+    # --- scheduling (on the event loop) ------------------------------------------------------
     def schedule(self, uri: str, delay: float) -> None:
         """Debounce per URI: a newer edit cancels the pending check of the same document.
 
         An edit is checked at once when no check of the document is pending or running; edits
         that arrive while one is, wait ``delay`` for the next, so a burst costs one more check."""
-        pending = self._pending.pop(uri, None)
-        busy = (pending is not None and not pending.done()) or uri in self._running
+        key = doc_key(uri)
+        pending = self._pending.pop(key, None)
+        busy = (pending is not None and not pending.done()) or key in self._running
         if pending is not None:
             pending.cancel()
-        self._pending[uri] = asyncio.get_running_loop().create_task(self._run(uri, delay if busy else 0))
+        self._pending[key] = asyncio.get_running_loop().create_task(self._run(uri, delay if busy else 0))
 
     def recheck_all(self) -> None:
-        for uri in list(self.workspace.text_documents):
-            self.schedule(uri, 0)
+        for doc in list(self.workspace.text_documents.values()):
+            self.schedule(doc.uri, 0)
 
     async def _run(self, uri: str, delay: float) -> None:
         if delay:
             await asyncio.sleep(delay)
-        if uri not in self.workspace.text_documents:
+        key = doc_key(uri)
+        doc = self.document(uri)
+        if doc is None:
             return
-        doc = self.workspace.get_text_document(uri)
         version, text = doc.version, doc.source
-        loop = asyncio.get_running_loop()
-        self._running.add(uri)
+        self._running.add(key)
         try:
-            findings = await loop.run_in_executor(self._checker, self.check, self.path_of(uri), text)
+            findings = await self.worker.run(self.check, self.path_of(doc.uri), text, doc_key(uri))
         finally:
-            self._running.discard(uri)
-        current = self.workspace.text_documents.get(uri)
+            self._running.discard(key)
+        current = self.document(uri)
         if current is None or current.version != version:
             return  # stale: a newer version is already scheduled
         if findings is None:
-            findings = carry_over(self.results.get(uri), text)
-        self.publish(uri, version, text, findings)
-        if self._pending.get(uri) is asyncio.current_task():
-            del self._pending[uri]
+            findings = carry_over(self.results.get(key), text)
+        self.publish(doc.uri, version, text, findings)
+        if self._pending.get(key) is asyncio.current_task():
+            del self._pending[key]
+
+    def diagnostics(self, uri: str, text: str, findings: Sequence[Finding]) -> list[lsp.Diagnostic]:
+        config, _ = self.engine_for(self.path_of(uri))
+        return convert.diagnostics(findings, convert.Lines(text, self.lines_encoding), config.severity)
 
     def publish(self, uri: str, version: int | None, text: str, findings: Sequence[Finding]) -> None:
-        self.results[uri] = DocResult(version, text, tuple(findings))
-        lines = convert.Lines(text, self.workspace.position_encoding or lsp.PositionEncodingKind.Utf16)
-        config, _ = self.engine_for(self.path_of(uri))
-        diags = convert.diagnostics(findings, lines, config.severity)
+        self.results[doc_key(uri)] = DocResult(version, text, tuple(findings))
+        diags = self.diagnostics(uri, text, findings)
         self.text_document_publish_diagnostics(
             lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diags, version=version)
         )
 
     def forget(self, uri: str) -> None:
-        if (task := self._pending.pop(uri, None)) is not None:
+        key = doc_key(uri)
+        if (task := self._pending.pop(key, None)) is not None:
             task.cancel()
-        self.results.pop(uri, None)
-        with self._engine_lock:
-            self._incremental.pop(self.path_of(uri), None)
+        self.results.pop(key, None)
+        self.worker.submit(self._incremental.pop, key, None)  # after a check still queued
         self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
-    async def findings_now(self, uri: str) -> tuple[int | None, str, list[Finding]]:
-        """Findings for the document's current text (cached when the version matches)."""
-        doc = self.workspace.get_text_document(uri)
+    async def findings_now(self, uri: str) -> tuple[int | None, str, list[Finding]] | None:
+        """Findings for the open document's current text (cached when the version matches);
+        None when the document is not open."""
+        doc = self.document(uri)
+        if doc is None:
+            return None
         version, text = doc.version, doc.source
-        cached = self.results.get(uri)
+        cached = self.results.get(doc_key(uri))
         if cached is not None and cached.version == version and cached.text == text:
             return version, text, list(cached.findings)
-        loop = asyncio.get_running_loop()
-        found = await loop.run_in_executor(self._checker, self.check, self.path_of(uri), text)
+        found = await self.worker.run(self.check, self.path_of(doc.uri), text, doc_key(uri))
         return version, text, found if found is not None else carry_over(cached, text)
+
+    def action_context(self, uri: str, version: int | None, text: str) -> actions.ActionContext:
+        config, _ = self.engine_for(self.path_of(uri))
+        return actions.ActionContext(
+            uri=uri, version=version, lines=convert.Lines(text, self.lines_encoding), severity=config.severity,
+            unsafe_fixes=bool(config.unsafe_fixes), document_changes=self.document_changes,
+            resolves_edits=self.resolves_edits, proposer=self.resolve_proposer is not None,
+        )
+
+    def explain(self, uri: str, finding: Finding) -> str:
+        """The hover text of a finding, with the versions of its rule."""
+        _, engine = self.engine_for(self.path_of(uri))
+        rule = engine.by_id.get(finding.rule_id)
+        return convert.explanation(finding, getattr(rule, "deprecated_in", None), getattr(rule, "removed_in", None))
+
+    async def fix_all_edit(self, doc: TextDocument) -> tuple[lsp.WorkspaceEdit | None, int]:
+        """The edit applying every allowed fix to the document's current text, and their count."""
+        text = doc.source
+        new, count = await self.worker.run(self.fix_all, self.path_of(doc.uri), text)
+        if new is None:
+            return None, count
+        edit = convert.replace_all_edit(text, new, convert.Lines(text, self.lines_encoding))
+        return convert.workspace_edit(doc.uri, doc.version, [edit], self.document_changes), count
+
+    async def resolve_fix_all(self, action: lsp.CodeAction, doc: TextDocument) -> lsp.CodeAction:
+        edit, count = await self.fix_all_edit(doc)
+        if edit is not None:
+            action.edit = edit
+            action.title = f"Fix all apimig issues ({count} fix{'es' if count != 1 else ''})"
+        return action
+
+    async def resolve_proposal(self, action: lsp.CodeAction, doc: TextDocument, data: dict[str, Any]) -> lsp.CodeAction:
+        """Ask the loaded model (on its own worker) for a validated fix of the action's finding."""
+        if (propose := self.resolve_proposer) is None:
+            return action
+        version, text, path = doc.version, doc.source, self.path_of(doc.uri)
+        findings = await self.worker.run(self.check, path, text, doc_key(doc.uri)) or []
+        finding = next((f for f in findings if f.key == data.get("key")), None)
+        if finding is None:
+            return action
+        try:
+            fix = await self.model_layer.worker.run(propose, path, text, finding)
+        except Exception:
+            log.exception("resolve proposer failed")
+            return action
+        if fix is None:
+            action.title = f"No validated model fix for {finding.rule_id} (see the log)"
+            return action
+        lines = convert.Lines(text, self.lines_encoding)
+        action.edit = convert.workspace_edit(doc.uri, version, convert.text_edits(fix.edits, lines), self.document_changes)
+        action.title = convert.fix_title(fix)
+        action.data = {**data, "origin": fix.origin, "confidence": fix.confidence}
+        return action
 
     # --- client capabilities ---------------------------------------------------------------
     @property
@@ -243,8 +326,8 @@ def carry_over(last: DocResult | None, text: str) -> list[Finding]:
     change in line count), so a half-typed buffer does not blank the diagnostics."""
     if last is None:
         return []
-    new_lines = convert.split_lines(text)
-    shift = len(new_lines) - len(convert.split_lines(last.text))
+    new_lines = text.split("\n")  # the migrator's lines
+    shift = len(new_lines) - len(last.text.split("\n"))
     kept: list[Finding] = []
     for f in last.findings:
         first = f.snippet.splitlines()[0] if f.snippet else ""
@@ -277,6 +360,7 @@ server = ApimigServer()
 # --- lifecycle and configuration ---------------------------------------------------------
 @server.feature(lsp.INITIALIZE)
 def on_initialize(ls: ApimigServer, params: lsp.InitializeParams) -> None:
+    ls.use_lsp_documents()
     ls.init_options = parse_raw(params.initialization_options)
     ls.apply_settings({})
 
@@ -289,7 +373,7 @@ async def on_initialized(ls: ApimigServer, params: lsp.InitializedParams) -> Non
 
 async def configure_model(ls: ApimigServer) -> None:
     """Load (in the background) the model named by the ``model`` setting, if it changed."""
-    await ls.model_tier.configure(ls, ls.settings.model, ls.settings.model_strategy)
+    await ls.model_layer.configure(ls, ls.settings.model, ls.settings.model_strategy)
 
 
 async def pull_configuration(ls: ApimigServer) -> None:
@@ -350,7 +434,7 @@ def on_close(ls: ApimigServer, params: lsp.DidCloseTextDocumentParams) -> None:
     ls.forget(params.text_document.uri)
 
 
-# --- code actions ----------------------------------------------------------------------
+# --- code actions, pull diagnostics, hover ---------------------------------------------------
 @server.feature(
     lsp.TEXT_DOCUMENT_CODE_ACTION,
     lsp.CodeActionOptions(
@@ -359,108 +443,49 @@ def on_close(ls: ApimigServer, params: lsp.DidCloseTextDocumentParams) -> None:
 )
 async def on_code_action(ls: ApimigServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
     uri = params.text_document.uri
-    version, text, findings = await ls.findings_now(uri)
+    if (now := await ls.findings_now(uri)) is None:
+        return []
+    version, text, findings = now
+    ctx = ls.action_context(uri, version, text)
+    choice = actions.choose(findings, params, ctx)
+    if choice.fix_all_now:
+        new, count = await ls.worker.run(ls.fix_all, ls.path_of(uri), text)
+        if new is not None:
+            choice.actions.append(actions.fix_all(text, new, count, ctx))
+    return choice.actions
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DIAGNOSTIC, lsp.DiagnosticOptions(inter_file_dependencies=False, workspace_diagnostics=False))
+async def on_diagnostic(ls: ApimigServer, params: lsp.DocumentDiagnosticParams) -> lsp.RelatedFullDocumentDiagnosticReport:
+    """Pull diagnostics: the same findings as the last publish, or a check of the current text."""
+    now = await ls.findings_now(params.text_document.uri)
+    _, text, findings = now if now is not None else (None, "", [])
+    return convert.diagnostic_report(ls.diagnostics(params.text_document.uri, text, findings))
+
+
+@server.feature(lsp.TEXT_DOCUMENT_HOVER)
+async def on_hover(ls: ApimigServer, params: lsp.HoverParams) -> lsp.Hover | None:
+    """Hovering a diagnostic shows its rule's explanation."""
+    uri = params.text_document.uri
+    if (now := await ls.findings_now(uri)) is None:
+        return None
+    _, text, findings = now
     lines = convert.Lines(text, ls.lines_encoding)
-    config, _ = ls.engine_for(ls.path_of(uri))
-    only = params.context.only
-    by_key = {f.key: f for f in findings}
-    pairs: list[tuple[Finding, lsp.Diagnostic]] = []
-    context = [d for d in params.context.diagnostics if d.source == convert.SOURCE]
-    for diag in context:
-        f = by_key.get(convert.diagnostic_key(diag) or "") or _by_range(findings, diag, lines)
-        if f is not None:
-            pairs.append((f, diag))
-    if not context:  # clients that send no diagnostics: use the findings under the range
-        lo, hi = lines.pos(params.range.start), lines.pos(params.range.end)
-        pairs = [
-            (f, convert.diagnostic(f, lines, config.severity))
-            for f in findings
-            if not (f.end < lo or f.start > hi)
-        ]
-    actions: list[lsp.CodeAction] = []
-    if convert.kind_requested(lsp.CodeActionKind.QuickFix, only):
-        for f, diag in pairs:
-            if f.fix is not None:
-                edit = convert.workspace_edit(
-                    uri, version, convert.text_edits(f.fix.edits, lines), ls.document_changes
-                )
-                actions.append(convert.quick_fix(f, diag, edit))
-            elif ls.resolve_proposer is not None:
-                actions.append(convert.resolve_placeholder(f, diag, uri, version))
-            ignore = convert.ignore_edit(f.rule_id, f.start.line, lines)
-            actions.append(
-                convert.ignore_action(f, diag, convert.workspace_edit(uri, version, [ignore], ls.document_changes))
-            )
-    fixable = any(f.fix is not None and (f.fix.tier == "safe" or config.unsafe_fixes) for f in findings)
-    if fixable and convert.kind_requested(convert.FIX_ALL_KIND, only):
-        if only is None and not ls.resolves_edits:
-            pass  # lightbulb of a client that cannot resolve: fix-all only when asked for by kind
-        elif only is None:  # lightbulb: compute the edit only when chosen (codeAction/resolve)
-            action = convert.fix_all_action(lsp.WorkspaceEdit(), 0, bool(config.unsafe_fixes))
-            action.title = "Fix all apimig issues in this file"
-            action.edit = None
-            action.data = {"resolve": "fixAll", "uri": uri}
-            actions.append(action)
-        else:
-            loop = asyncio.get_running_loop()
-            new, count = await loop.run_in_executor(ls._checker, ls.fix_all, ls.path_of(uri), text)
-            if new is not None:
-                edit = convert.replace_all_edit(text, new, lines)
-                actions.append(
-                    convert.fix_all_action(
-                        convert.workspace_edit(uri, version, [edit], ls.document_changes),
-                        count,
-                        bool(config.unsafe_fixes),
-                    )
-                )
-    return actions
-
-
-def _by_range(findings: Sequence[Finding], diag: lsp.Diagnostic, lines: convert.Lines) -> Finding | None:
-    for f in findings:
-        if f.rule_id == diag.code and lines.range(f.start, f.end) == diag.range:
-            return f
-    return None
+    at = lines.pos(params.position)
+    finding = next((f for f in findings if f.start <= at <= f.end), None)
+    return convert.hover(ls.explain(uri, finding), finding, lines) if finding is not None else None
 
 
 @server.feature(lsp.CODE_ACTION_RESOLVE)
-@server.thread()
-def on_resolve(ls: ApimigServer, action: lsp.CodeAction) -> lsp.CodeAction:
-    """Compute deferred edits in a worker thread: fix-all, and model proposals when a proposer
-    is installed. Anything else comes back unchanged."""
+async def on_resolve(ls: ApimigServer, action: lsp.CodeAction) -> lsp.CodeAction:
+    """Compute deferred edits on the workers: fix-all, and model proposals when a proposer is
+    installed. Anything else comes back unchanged."""
     data = convert.action_data(action)
-    uri = data.get("uri")
-    if not isinstance(uri, str) or uri not in ls.workspace.text_documents:
-        return action
-    doc = ls.workspace.get_text_document(uri)
-    version, text = doc.version, doc.source
-    lines = convert.Lines(text, ls.lines_encoding)
-    if data.get("resolve") == "fixAll":
-        new, count = ls.fix_all(ls.path_of(uri), text)
-        if new is not None:
-            action.edit = convert.workspace_edit(
-                uri, version, [convert.replace_all_edit(text, new, lines)], ls.document_changes
-            )
-            action.title = f"Fix all apimig issues ({count} fix{'es' if count != 1 else ''})"
-        return action
-    if data.get("resolve") == "proposer" and ls.resolve_proposer is not None:
-        findings = ls.check(ls.path_of(uri), text) or []
-        finding = next((f for f in findings if f.key == data.get("key")), None)
-        if finding is None:
-            return action
-        try:
-            fix = ls.resolve_proposer(ls.path_of(uri), text, finding)
-        except Exception:
-            log.exception("resolve proposer failed")
-            return action
-        if fix is not None:
-            action.edit = convert.workspace_edit(
-                uri, version, convert.text_edits(fix.edits, lines), ls.document_changes
-            )
-            action.title = convert.fix_title(fix)
-            action.data = {**data, "origin": fix.origin, "confidence": fix.confidence}
-        else:
-            action.title = f"No validated model fix for {finding.rule_id} (see the log)"
+    doc = ls.document(data["uri"]) if isinstance(data.get("uri"), str) else None
+    if doc is not None and data.get("resolve") == "fixAll":
+        return await ls.resolve_fix_all(action, doc)
+    if doc is not None and data.get("resolve") == "proposer":
+        return await ls.resolve_proposal(action, doc, data)
     return action
 
 
@@ -468,23 +493,18 @@ def on_resolve(ls: ApimigServer, action: lsp.CodeAction) -> lsp.CodeAction:
 @server.command(FIX_ALL_COMMAND)
 async def cmd_fix_all(ls: ApimigServer, uri: str = "") -> dict[str, int]:
     """Apply the fix-all edit of one open document through workspace/applyEdit."""
-    if uri not in ls.workspace.text_documents:
+    if (doc := ls.document(uri)) is None:
         return {"files": 0, "fixes": 0}
-    doc = ls.workspace.get_text_document(uri)
-    loop = asyncio.get_running_loop()
-    new, count = await loop.run_in_executor(ls._checker, ls.fix_all, ls.path_of(uri), doc.source)
-    if new is not None:
-        lines = convert.Lines(doc.source, ls.lines_encoding)
-        edit = convert.workspace_edit(uri, doc.version, [convert.replace_all_edit(doc.source, new, lines)], ls.document_changes)
+    edit, count = await ls.fix_all_edit(doc)
+    if edit is not None:
         await ls.workspace_apply_edit_async(lsp.ApplyWorkspaceEditParams(edit=edit, label="apimig: fix all"))
-    return {"files": int(new is not None), "fixes": count}
+    return {"files": int(edit is not None), "fixes": count}
 
 
 @server.command(FIX_WORKSPACE_COMMAND)
 async def cmd_fix_workspace(ls: ApimigServer, *args: Any) -> dict[str, int]:
     """Fix every Python file of the workspace folders (open buffers use their unsaved text)."""
-    loop = asyncio.get_running_loop()
-    edits, fixes = await loop.run_in_executor(ls._checker, _workspace_edits, ls)
+    edits, fixes = await ls.worker.run(_workspace_edits, ls)
     if edits:
         await ls.workspace_apply_edit_async(
             lsp.ApplyWorkspaceEditParams(edit=_merge_edits(ls, edits), label="apimig: fix workspace")
@@ -505,7 +525,7 @@ def _workspace_edits(ls: ApimigServer) -> tuple[list[tuple[str, int | None, lsp.
         for path in iter_python_files([root], config.exclude, root=config.project_root or root,
                                       respect_gitignore=config.respect_gitignore):
             uri = from_fs_path(str(path)) or path.as_uri()
-            open_doc = ls.workspace.text_documents.get(uri)
+            open_doc = ls.document(uri)
             try:
                 text = open_doc.source if open_doc else read_source(path).text
                 new, count = ls.fix_all(str(path), text)

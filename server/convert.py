@@ -7,6 +7,7 @@ another position encoding, so every position goes through :class:`Lines`.
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -18,6 +19,8 @@ from apimig.migrator.severity import LSP as LSP_SEVERITY, level_of, parse_level
 SOURCE = "apimig"
 FIX_ALL_KIND = "source.fixAll.apimig"
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_AFTER_BREAK = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")  # the empty match after each line end
+_NEWLINE = re.compile(r"\n")  # what ends a line for the migrator's parser
 _IGNORE_COMMENT = re.compile(r"#\s*apimig:\s*ignore\[([^\]]*)\]")
 
 
@@ -27,13 +30,26 @@ def split_lines(text: str) -> list[str]:
     return _LINE_BREAK.split(text)
 
 
+def split_lines_keepends(text: str) -> list[str]:
+    """:func:`split_lines` keeping each line's ending (no empty last line), like ``splitlines(True)``."""
+    return [line for line in _AFTER_BREAK.split(text) if line]
+
+
 class Lines:
-    """One document's lines, converting code-point columns to the negotiated encoding and back."""
+    """One document's lines, converting the migrator's positions to the negotiated encoding and back.
+
+    The migrator counts lines as its parser does (only ``\\n`` ends one) and columns in code
+    points; LSP also ends lines at a lone ``\\r`` and counts columns in UTF-16 units unless
+    negotiated otherwise. Both go through offsets into the text, so a lone CR, a form feed or
+    U+2028 cannot shift a diagnostic.
+    """
 
     def __init__(self, text: str, encoding: str = lsp.PositionEncodingKind.Utf16) -> None:
         self.text = text
-        self.lines = split_lines(text)
+        self.lines = split_lines(text)  # LSP lines, without their endings
         self.encoding = str(encoding)
+        self._lsp_starts = _starts(text, _LINE_BREAK)
+        self._parser_starts = _starts(text, _NEWLINE)
 
     def _units(self, chunk: str) -> int:
         if self.encoding == lsp.PositionEncodingKind.Utf32:
@@ -43,33 +59,56 @@ class Lines:
         return len(chunk.encode("utf-16-le", "surrogatepass")) // 2
 
     def line(self, n: int) -> str:
-        return self.lines[n] if 0 <= n < len(self.lines) else ""
+        """The migrator's line ``n`` (what ``Pos.line`` counts) without its line ending."""
+        if not 0 <= n < len(self._parser_starts):
+            return ""
+        end = self._parser_starts[n + 1] - 1 if n + 1 < len(self._parser_starts) else len(self.text)
+        return self.text[self._parser_starts[n]:end].removesuffix("\r")
+
+    def offset(self, pos: Pos) -> int:
+        """Offset into the text of a migrator position (clamped to its line)."""
+        if pos.line >= len(self._parser_starts):
+            return len(self.text)
+        start = self._parser_starts[pos.line]
+        end = self._parser_starts[pos.line + 1] - 1 if pos.line + 1 < len(self._parser_starts) else len(self.text)
+        return start + min(max(pos.col, 0), end - start)
 
     def position(self, pos: Pos) -> lsp.Position:
-        if pos.line >= len(self.lines):  # past the end: clamp to the end of the document
-            last = len(self.lines) - 1
-            return lsp.Position(line=last, character=self._units(self.lines[last]))
-        text = self.line(pos.line)
-        return lsp.Position(line=pos.line, character=self._units(text[: max(pos.col, 0)]))
+        offset = self.offset(pos)
+        line = bisect.bisect_right(self._lsp_starts, offset) - 1
+        start = self._lsp_starts[line]
+        return lsp.Position(line=line, character=self._units(self.text[start:offset][: len(self.lines[line])]))
 
     def range(self, start: Pos, end: Pos) -> lsp.Range:
         return lsp.Range(start=self.position(start), end=self.position(end))
 
     def pos(self, position: lsp.Position) -> Pos:
-        """Client position back to a code-point ``Pos`` (clamped inside the line)."""
-        text = self.line(position.line)
-        if self.encoding == lsp.PositionEncodingKind.Utf32:
-            return Pos(position.line, min(position.character, len(text)))
-        units = 0
-        for col, ch in enumerate(text):
-            if units >= position.character:
-                return Pos(position.line, col)
-            units += self._units(ch)
-        return Pos(position.line, len(text))
+        """Client position back to a migrator ``Pos`` (clamped inside the line)."""
+        if position.line >= len(self.lines):
+            offset = len(self.text)
+        else:
+            text = self.lines[position.line]
+            col = len(text)
+            if self.encoding == lsp.PositionEncodingKind.Utf32:
+                col = min(position.character, len(text))
+            else:
+                units = 0
+                for i, ch in enumerate(text):
+                    if units >= position.character:
+                        col = i
+                        break
+                    units += self._units(ch)
+            offset = self._lsp_starts[position.line] + col
+        line = bisect.bisect_right(self._parser_starts, offset) - 1
+        return Pos(line, offset - self._parser_starts[line])
 
     def end(self) -> lsp.Position:
         last = len(self.lines) - 1
         return lsp.Position(line=last, character=self._units(self.lines[last]))
+
+
+def _starts(text: str, breaks: re.Pattern[str]) -> list[int]:
+    return [0] + [m.end() for m in breaks.finditer(text)]
 
 
 def severity(state: str, overrides: Mapping[str, str]) -> lsp.DiagnosticSeverity:
@@ -122,9 +161,9 @@ def workspace_edit(
 
 
 def fix_title(fix: Fix) -> str:
-    if fix.tier == "unsafe":
-        why = fix.reason or "may change behaviour"
-        return f"{fix.title} (unsafe: {why})"
+    """The fix's title, saying why when it is unsafe (rule fixes already say so in their title)."""
+    if fix.tier == "unsafe" and "(unsafe" not in fix.title:
+        return f"{fix.title} (unsafe: {fix.reason or 'may change behaviour'})"
     return fix.title
 
 
@@ -171,7 +210,7 @@ def ignore_action(
 
 def replace_all_edit(old: str, new: str, lines: Lines) -> lsp.TextEdit:
     """One edit covering the changed lines only, so editors keep the cursor and folds."""
-    old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    old_lines, new_lines = split_lines_keepends(old), split_lines_keepends(new)
     head = 0
     while head < min(len(old_lines), len(new_lines)) and old_lines[head] == new_lines[head]:
         head += 1
@@ -181,12 +220,9 @@ def replace_all_edit(old: str, new: str, lines: Lines) -> lsp.TextEdit:
         and old_lines[-1 - tail] == new_lines[-1 - tail]
     ):
         tail += 1
-    start = Pos(head, 0)
-    old_end_idx = len(old_lines) - tail
-    end = Pos(old_end_idx, 0) if tail else None
     text = "".join(new_lines[head : len(new_lines) - tail])
-    end_pos = lines.position(end) if end is not None else lines.end()
-    return lsp.TextEdit(range=lsp.Range(start=lines.position(start), end=end_pos), new_text=text)
+    end = lsp.Position(line=len(old_lines) - tail, character=0) if tail else lines.end()
+    return lsp.TextEdit(range=lsp.Range(start=lsp.Position(line=head, character=0), end=end), new_text=text)
 
 
 def fix_all_action(edit: lsp.WorkspaceEdit, count: int, unsafe: bool) -> lsp.CodeAction:
@@ -217,3 +253,32 @@ def kind_requested(kind: str, only: Sequence[str] | None) -> bool:
 
 def action_data(action: lsp.CodeAction) -> dict[str, Any]:
     return dict(action.data) if isinstance(action.data, Mapping) else {}
+
+
+def explanation(finding: Finding, deprecated_in: object = None, removed_in: object = None) -> str:
+    """Markdown shown on hover: the message, the versions, how safe the fix is, and the source."""
+    parts = [f"**{finding.rule_id}** ({finding.library}): {finding.message}"]
+    versions = [f"deprecated in {deprecated_in}" if deprecated_in else "", f"removed in {removed_in}" if removed_in else ""]
+    if any(versions):
+        parts.append(f"{finding.library} " + ", ".join(v for v in versions if v) + f"; here: {finding.state}.")
+    fix = finding.fix
+    if fix is None:
+        parts.append(f"Fix: manual ({finding.manual_reason})." if finding.manual_reason else "Fix: manual.")
+    elif fix.tier == "unsafe":
+        parts.append(f"Fix: unsafe, {fix.title} ({fix.reason or 'may change behaviour'}).")
+    else:
+        parts.append(f"Fix: safe, {fix.title}.")
+    if finding.source:
+        parts.append(f"Source: <{finding.source}>")
+    return "\n\n".join(parts)
+
+
+def hover(markdown: str, finding: Finding, lines: Lines) -> lsp.Hover:
+    return lsp.Hover(
+        contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=markdown),
+        range=lines.range(finding.start, finding.end),
+    )
+
+
+def diagnostic_report(diags: list[lsp.Diagnostic]) -> lsp.RelatedFullDocumentDiagnosticReport:
+    return lsp.RelatedFullDocumentDiagnosticReport(items=diags)

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import bisect
+import re
 import sys
+from pathlib import Path
 from typing import Any, Callable, Sequence
+
+import pytest_lsp
 
 from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient, make_test_lsp_client
@@ -66,13 +71,30 @@ def change_doc(client: LanguageClient, uri: str, version: int, changes: Sequence
     )
 
 
+_LINE_END = re.compile(r"\r\n|\r|\n")  # LSP's rule, written here apart from the server's code
+
+
+def _line_starts(text: str) -> list[int]:
+    return [0] + [m.end() for m in _LINE_END.finditer(text)]
+
+
 def _offset(text: str, pos: lsp.Position) -> int:
     """Offset of an LSP (UTF-16) position, computed independently of the server's code."""
-    lines = text.split("\n")
-    before = sum(len(line) + 1 for line in lines[: pos.line])
-    line = lines[pos.line] if pos.line < len(lines) else ""
-    units = line.encode("utf-16-le")[: 2 * pos.character].decode("utf-16-le")
-    return before + len(units)
+    starts = _line_starts(text)
+    if pos.line >= len(starts):
+        return len(text)
+    start = starts[pos.line]
+    end = _LINE_END.search(text, start)
+    line = text[start : end.start() if end else len(text)]
+    units = line.encode("utf-16-le", "surrogatepass")[: 2 * pos.character].decode("utf-16-le", "surrogatepass")
+    return start + len(units)
+
+
+def position_at(text: str, offset: int) -> lsp.Position:
+    """The LSP (UTF-16) position of an offset, the inverse of :func:`_offset`."""
+    line = bisect.bisect_right(_line_starts(text), offset) - 1
+    start = _line_starts(text)[line]
+    return lsp.Position(line=line, character=len(text[start:offset].encode("utf-16-le", "surrogatepass")) // 2)
 
 
 def apply_edits(text: str, edits: Sequence[lsp.TextEdit]) -> str:
@@ -87,3 +109,14 @@ def edits_of(action: lsp.CodeAction, uri: str) -> list[lsp.TextEdit]:
     if action.edit.document_changes:
         return [e for dc in action.edit.document_changes if dc.text_document.uri == uri for e in dc.edits]  # type: ignore[union-attr]
     return list((action.edit.changes or {}).get(uri, []))
+
+
+async def initialize(client: LanguageClient, root: str, options: Any) -> lsp.InitializeResult:
+    """Initialize as VS Code would, with ``root`` as the workspace and ``options`` as settings."""
+    return await client.initialize_session(
+        lsp.InitializeParams(
+            capabilities=pytest_lsp.client_capabilities("visual-studio-code"),
+            root_uri=Path(root).as_uri(),
+            initialization_options=options,
+        )
+    )

@@ -1,22 +1,22 @@
-"""The model tier in the editor: load a local code model in the background, propose on resolve.
+"""The model layer in the editor: load a local code model in the background, propose on resolve.
 
 Why a module of its own: handlers stay thin. Loading takes seconds (torch import, weights),
 so it runs in a worker thread while diagnostics keep flowing, reported to the client as LSP
 work-done progress; a model that cannot load is one warning, and the server goes on with rules.
 Proposals run in ``codeAction/resolve`` (a worker thread), validated by the hybrid like
-``apimig fix --model``, and one at a time since a model is not re-entrant.
+``apimig fix --model``, one at a time on the layer's own worker since a model is not re-entrant.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import threading
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 
 from apimig.migrator.findings import Finding, Fix
+
+from .worker import Worker
 
 if TYPE_CHECKING:
     from .app import ApimigServer
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("apimig.server")
 
 
-class ModelTier:
+class ModelLayer:
     """Holds the loaded proposer for the current ``model`` setting."""
 
     def __init__(self) -> None:
@@ -32,11 +32,12 @@ class ModelTier:
         self.strategy: str = "with_rules"
         self.proposer: Any = None
         self.error: str | None = None
-        self._lock = threading.Lock()
+        self.worker = Worker("model")  # loading and proposing, in order
         self._loads = 0
 
     def resolver(self, ls: "ApimigServer") -> Any:
-        """``resolve(path, text, finding) -> Fix | None`` for the server's resolve handler."""
+        """``resolve(path, text, finding) -> Fix | None`` for the server's resolve handler; it runs
+        on :attr:`worker`."""
         proposer = self.proposer
 
         def resolve(path: str | None, text: str, finding: Finding) -> Fix | None:
@@ -45,8 +46,7 @@ class ModelTier:
             _, engine = ls.engine_for(path)
             hybrid = Hybrid(engine, proposer)
             route = hybrid.route(finding)
-            with self._lock:
-                decision = hybrid.propose_fix(finding, text, "model" if route == "rule" else route)
+            decision = hybrid.propose_fix(finding, text, "model" if route == "rule" else route)
             if decision.fix is None:
                 log.info("no validated model fix for %s: %s", finding.rule_id, decision.manual_reason)
             return decision.fix
@@ -64,11 +64,10 @@ class ModelTier:
         self._loads += 1
         token = f"apimig-model-{self._loads}"
         progress = await _begin(ls, token, path)
-        loop = asyncio.get_running_loop()
         try:
             from apimig.migrator.hybrid import ProposerUnavailable, load_proposer
 
-            proposer = await loop.run_in_executor(None, lambda: load_proposer(path, strategy=strategy))
+            proposer = await self.worker.run(lambda: load_proposer(path, strategy=strategy))
         except ProposerUnavailable as exc:
             self.error = str(exc)
         except Exception as exc:  # a broken model must not take the server down
