@@ -81,7 +81,7 @@ class ModelLayer:
             done = "model loaded" if self.proposer is not None else "model not loaded; using rules only"
             ls.work_done_progress.end(token, lsp.WorkDoneProgressEnd(message=done))
         if self.error:
-            ls.tell(f"apimig: model tier unavailable, using rules only: {self.error}")
+            ls.tell(f"apimig: model layer unavailable, using rules only: {self.error}")
 
 
 async def _begin(ls: "ApimigServer", token: str, path: str) -> bool:

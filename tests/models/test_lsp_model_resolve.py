@@ -86,5 +86,5 @@ async def test_missing_model_is_one_warning_and_rules_go_on(client: LanguageClie
     open_doc(client, uri, "import numpy as np\nx = np.float_(1)\n")
     published = await wait_published(client, uri, 1, where=lambda p: bool(p.diagnostics))
     assert [d.code for d in published.diagnostics] == ["numpy-float-underscore"]
-    warnings = [m.message for m in client.messages if "model tier unavailable" in m.message]
+    warnings = [m.message for m in client.messages if "model layer unavailable" in m.message]
     assert len(warnings) == 1 and "using rules only" in warnings[0]
