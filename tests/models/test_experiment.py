@@ -14,7 +14,7 @@ from apimig.models.requests import load_requests, save_requests
 
 DATA = Path(__file__).parent / "data" / "edit_requests.json"
 ORGANISM_HPARAMS = {  # the organism has two layers: edit layer 0/1 at the prompt's last token
-    "rome": {"layers": [0], "fact_token": "last", "mom2_n_samples": 200, "mom2_max_len": 128},
+    "rome": {"layers": [1], "fact_token": "last", "mom2_n_samples": 200, "mom2_max_len": 128},
     "memit": {"layers": [0, 1], "fact_token": "last", "clamp_norm_factor": 2.0, "mom2_update_weight": 10.0,
               "kl_factor": 1.0, "mom2_n_samples": 200, "mom2_max_len": 128},
     "lora": {"dtype": "float32", "layers": [1], "lr": 3e-3, "num_steps": 30, "kl_factor": 5.0,
