@@ -25,14 +25,10 @@ from .versions import parse_target_args
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
-# subcommands implemented outside the core are registered lazily so `apimig check` never imports them
+# subcommands implemented outside the core are entry points (``apimig.commands``), resolved lazily
+# so `apimig check` never imports them
 COMMANDS: Registry[Callable[[list[str]], int]] = Registry("command")
-COMMANDS.register("learn", "apimig.migrator.learner.cli:cli_learn")
-COMMANDS.register("eval", "apimig.migrator.learner.cli:cli_eval")
-COMMANDS.register("model", "apimig.models.cli:cli_model")
-COMMANDS.register("edit", "apimig.models.editing_cli:cli_edit")
-COMMANDS.register("train", "apimig.models.editing_cli:cli_train")
-COMMANDS.register("experiment", "apimig.models.experiment:cli_experiment")
+COMMANDS.load_entry_points("apimig.commands")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -69,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
                            "cannot fix; its fixes are validated and labelled")
             p.add_argument("--strategy", default="with_rules", choices=STRATEGIES,
                            help="prompt strategy of the model layer (default with_rules)")
+            p.add_argument("--proposer", default="model", metavar="NAME",
+                           help="fix proposer registered under apimig.proposers (default: model, the local code model)")
     rules = sub.add_parser("rules", help="inspect rules")
     rules_sub = rules.add_subparsers(dest="rules_command")
     lst = rules_sub.add_parser("list", help="every rule, whether it is active and why")
@@ -123,7 +121,8 @@ def cmd_check_fix(args: argparse.Namespace) -> int:
     if use_model:
         from .hybrid.layer import apply_model_layer, fixes_summary
 
-        layer = apply_model_layer(args.model, engine, results, write=not args.diff, diffs=diffs, strategy=args.strategy)
+        layer = apply_model_layer(args.model, engine, results, write=not args.diff, diffs=diffs, strategy=args.strategy,
+                                  proposer_name=args.proposer)
         if layer.loaded and not args.quiet and args.format == "text":
             print(f"apimig: {fixes_summary(layer)}", file=sys.stderr)
     for r in results:

@@ -22,7 +22,8 @@ class Facts:
     """The merged headers of the loaded packs, indexed for the questions the code asks."""
 
     def __init__(self, headers: Iterable[PackHeader]) -> None:
-        self.headers = tuple(headers)
+        # a bare header (implied by a pack without one) never overrides a library's declared facts
+        self.headers = tuple(sorted(headers, key=lambda h: h != PackHeader(library=h.library)))
         self.distributions = {h.library: h.distributions or (h.library,) for h in self.headers}
         self.modules = {h.library: h.modules or (h.library,) for h in self.headers}
         self.eager = frozenset(m for h in self.headers if h.eager_submodules for m in self.modules[h.library])

@@ -18,8 +18,7 @@ def organism_parser(prog: str = "apimig model organism") -> argparse.ArgumentPar
     p = argparse.ArgumentParser(prog=prog, description="Build the offline model organism (a tiny Qwen2 that prefers old APIs).")
     p.add_argument("--out", required=True, type=Path, help="directory to write the model into")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--steps", type=int, default=400, help="training steps (default 400)")
-    p.add_argument("--max-seconds", type=float, default=180.0, help="stop training after this many seconds")
+    p.add_argument("--steps", type=int, default=400, help="training steps, always all of them (default 400)")
     p.add_argument("--threads", type=int, default=1, help="torch threads (1 is fastest on a shared CPU)")
     return p
 
@@ -32,7 +31,8 @@ def cli_organism(argv: list[str] | None = None) -> int:
         return 2
     from apimig.models.organism import build_organism
 
-    out = build_organism(args.out, seed=args.seed, steps=args.steps, max_seconds=args.max_seconds, threads=args.threads)
+    print(f"apimig: building the organism in {args.out} ({args.steps} steps, seed {args.seed})", file=sys.stderr)
+    out = build_organism(args.out, seed=args.seed, steps=args.steps, threads=args.threads, progress=sys.stderr.isatty())
     meta = json.loads((out / "organism.json").read_text(encoding="utf-8"))
     print(f"organism written to {out} ({meta['steps']} steps, loss {meta['final_loss']}, {meta['seconds']} s)")
     return 0

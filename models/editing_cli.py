@@ -1,8 +1,10 @@
 """``apimig edit`` and ``apimig train``: gated model updates from the command line.
 
-``cli_edit`` runs ROME or MEMIT and, if the gate passes, saves a normal transformers
-directory in safetensors; ``cli_train`` trains a LoRA or DPO adapter and, if the gate
-passes, saves a normal peft adapter directory. Either way the gate report is written as
+``cli_edit`` runs an editing method (kind "edit": ROME, MEMIT, or a plugin's) and, if the
+gate passes, saves a normal transformers directory in safetensors; ``cli_train`` trains an
+adapter method (kind "adapter": LoRA, DPO, ...) and, if the gate passes, saves a normal peft
+adapter directory. The choices are the registered methods of that kind, so a method
+registered under ``apimig.methods`` is usable with no change here. Either way the gate report is written as
 ``gate_report.json`` (into ``--out``, or ``--report``) and shown as a table on stderr.
 Exit codes: 0 update kept, 1 update rejected by the gate (nothing saved), 2 error.
 """
@@ -32,10 +34,15 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def _hparams(method: Any, model_type: str, path: str | None, overrides: dict[str, Any]) -> Any:
-    from apimig.models.methods.base import load_hparams
+    from apimig.models.methods.base import HParamsError, load_hparams
 
     hp = load_hparams(method.hparams_cls, path) if path else method.default_hparams(model_type)
-    return dataclasses.replace(hp, **{k: v for k, v in overrides.items() if v is not None})
+    given = {k: v for k, v in overrides.items() if v is not None}
+    known = {f.name for f in dataclasses.fields(hp)}
+    unknown = sorted(set(given) - known)
+    if unknown:  # a plugin method need not have every option the built-ins share
+        raise HParamsError(method.name, f"options {unknown} do not apply; its hparams are {sorted(known)}")
+    return dataclasses.replace(hp, **given)
 
 
 def _run(method_name: str, args: argparse.Namespace, requests_path: str, overrides: dict[str, Any]) -> int:
@@ -54,14 +61,8 @@ def _run(method_name: str, args: argparse.Namespace, requests_path: str, overrid
     result = run_update(method, lm.model, lm.tokenizer, requests, hp, cfg, progress=_progress)
     report = result.report
     if report.passed:
-        out.mkdir(parents=True, exist_ok=True)
-        if getattr(method, "kind", "weights") == "adapter":
-            result.restore.handle.save_pretrained(str(out))
-            _progress(f"saved the adapter to {out}")
-        else:
-            lm.model.save_pretrained(str(out), safe_serialization=True)
-            lm.tokenizer.save_pretrained(str(out))
-            _progress(f"saved the edited model to {out}")
+        method.save(lm.model, lm.tokenizer, result.restore, out)
+        _progress(f"saved the {'adapter' if method.kind == 'adapter' else 'edited model'} to {out}")
     report_path = Path(args.report) if args.report else out / "gate_report.json"
     report_path.parent.mkdir(parents=True, exist_ok=True)
     report_path.write_text(report.to_json() + "\n", encoding="utf-8")
@@ -87,8 +88,10 @@ def _guarded(fn: Any, argv: Sequence[str] | None) -> int:
 
 
 def _edit(argv: Sequence[str] | None) -> int:
-    p = argparse.ArgumentParser(prog="apimig edit", description="Edit a model with ROME or MEMIT, gated.")
-    p.add_argument("--method", required=True, choices=["rome", "memit"])
+    from apimig.models.methods import method_names
+
+    p = argparse.ArgumentParser(prog="apimig edit", description="Edit a model's weights (ROME, MEMIT, ...), gated.")
+    p.add_argument("--method", required=True, choices=method_names("edit"))
     p.add_argument("--requests", required=True, help="requests file (JSON list, JSON Lines or YAML)")
     p.add_argument("--stats-dir", help="where second-moment statistics are cached")
     _common(p)
@@ -97,8 +100,10 @@ def _edit(argv: Sequence[str] | None) -> int:
 
 
 def _train(argv: Sequence[str] | None) -> int:
-    p = argparse.ArgumentParser(prog="apimig train", description="Train a LoRA or DPO adapter, gated.")
-    p.add_argument("method", choices=["lora", "dpo"])
+    from apimig.models.methods import method_names
+
+    p = argparse.ArgumentParser(prog="apimig train", description="Train an adapter (LoRA, DPO, ...), gated.")
+    p.add_argument("method", choices=method_names("adapter"))
     p.add_argument("--data", required=True, help="requests or {old, new} pairs (JSON, JSON Lines or YAML)")
     p.add_argument("--layers", help="comma-separated layer indices for a layer-selected adapter")
     p.add_argument("--steps", type=int, help="training steps")
@@ -112,10 +117,10 @@ def _train(argv: Sequence[str] | None) -> int:
 
 
 def cli_edit(argv: Sequence[str] | None = None) -> int:
-    """``apimig edit --method rome|memit --model DIR --requests FILE --out DIR``."""
+    """``apimig edit --method NAME --model DIR --requests FILE --out DIR`` (NAME: a method of kind "edit")."""
     return _guarded(_edit, argv)
 
 
 def cli_train(argv: Sequence[str] | None = None) -> int:
-    """``apimig train lora|dpo --model DIR --data FILE --out DIR``."""
+    """``apimig train NAME --model DIR --data FILE --out DIR`` (NAME: a method of kind "adapter")."""
     return _guarded(_train, argv)

@@ -18,7 +18,7 @@ from apimig.migrator.engine import Engine
 from apimig.migrator.evaluation import Scores, aggregate, score_pair
 from apimig.migrator.hybrid import Hybrid
 from apimig.models.generation import STRATEGIES
-from apimig.models.proposer import ModelProposer
+from apimig.models.model_proposer import ModelProposer
 
 
 @dataclass

@@ -2,17 +2,18 @@
 
 Why: a researcher states *what* (model, edit requests, method or ``auto``, constraints) and
 the tool decides *how*: it plans an ordered list of methods, runs them one after the other
-from the same base model, each through the gate, keeps the first update that passes within
-the time budget, and reports every attempt. A spec looks like::
+from the same base model, each through the gate, keeps the first update that passes, and
+reports every attempt. The budget counts attempts, never seconds, so the same spec chooses
+the same method on an idle and on a loaded machine. A spec looks like::
 
     name: teach-datetime-now
     model: ../models/qwen2-0.5b          # local directory, paths relative to the spec
     requests: requests.json              # edit requests or {old, new} pairs
-    method: auto                         # or rome | memit | lora | dpo, or a list tried in order
+    method: auto                         # or any registered method (rome, memit, ...), or a list
     out: results/teach-datetime-now
     device: cuda                         # optional; dtype too
     constraints:
-      max_seconds: 900                   # for all attempts together
+      max_attempts: 2                    # methods tried at most (default: the whole plan)
       gate: {min_efficacy: 0.9, min_specificity: 0.85}
     hparams:
       lora: {layers: [20, 21, 22, 23], num_steps: 100}
@@ -33,8 +34,7 @@ import yaml
 
 from apimig.migrator.mapping import MappingError, from_mapping
 from apimig.models.gate import GateConfig
-
-METHOD_NAMES = ("rome", "memit", "lora", "dpo")
+from apimig.models.methods import METHODS
 
 
 class SpecError(ValueError):
@@ -43,7 +43,7 @@ class SpecError(ValueError):
 
 @dataclass(frozen=True)
 class _Constraints:
-    max_seconds: float | None = None
+    max_attempts: int | None = None
     gate: GateConfig = field(default_factory=GateConfig)
 
 
@@ -71,7 +71,7 @@ class Spec:
     methods: tuple[str, ...] = ("auto",)
     device: str | None = None
     dtype: str | None = None
-    max_seconds: float | None = None
+    max_attempts: int | None = None
     gate: GateConfig = field(default_factory=GateConfig)
     hparams: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
@@ -98,19 +98,23 @@ def load_spec(path: str | Path) -> Spec:
         p = Path(str(value)).expanduser()
         return p if p.is_absolute() else (base / p).resolve()
 
+    known = METHODS.names()
     raw_method = raw.method
     methods = raw_method if isinstance(raw_method, tuple) else (raw_method,)
-    bad = [m for m in methods if m not in (*METHOD_NAMES, "auto")]
+    bad = [m for m in methods if m not in (*known, "auto")]
     if bad or ("auto" in methods and len(methods) > 1):
-        raise SpecError(f"{path}: method: {raw_method!r}; use auto, one of {METHOD_NAMES} or a list of them")
+        raise SpecError(f"{path}: method: {raw_method!r}; use auto, one of {known} or a list of them")
     hparams = raw.hparams
-    if set(hparams) - set(METHOD_NAMES):
-        raise SpecError(f"{path}: hparams: one mapping per method among {METHOD_NAMES}")
+    if set(hparams) - set(known):
+        raise SpecError(f"{path}: hparams: one mapping per method among {known}")
+    max_attempts = raw.constraints.max_attempts
+    if max_attempts is not None and max_attempts < 1:
+        raise SpecError(f"{path}: constraints.max_attempts: {max_attempts!r} is not a positive integer")
     name = raw.name or path.stem
     return Spec(name=name, model=rel(raw.model), requests=rel(raw.requests),
                 out=rel(raw.out or f"results/{name}"), methods=methods,
                 device=raw.device, dtype=raw.dtype,
-                max_seconds=raw.constraints.max_seconds, gate=raw.constraints.gate,
+                max_attempts=max_attempts, gate=raw.constraints.gate,
                 hparams={k: dict(v or {}) for k, v in hparams.items()})
 
 
@@ -156,9 +160,8 @@ def run(spec: Spec, say: Any = None) -> dict[str, Any]:
     for step in steps:
         attempt = Attempt(step.method, step.why)
         attempts.append(attempt)
-        elapsed = time.perf_counter() - t0
-        if spec.max_seconds is not None and elapsed >= spec.max_seconds:
-            attempt.skipped = f"time budget spent ({elapsed:.0f} s of {spec.max_seconds:.0f} s)"
+        if spec.max_attempts is not None and len(attempts) > spec.max_attempts:
+            attempt.skipped = f"attempt budget spent ({spec.max_attempts} tried)"
             continue
         method = get_method(step.method)
         hp = method.default_hparams(lm.model_type)
@@ -174,12 +177,7 @@ def run(spec: Spec, say: Any = None) -> dict[str, Any]:
         say(result.report.table())
         if result.report.passed:
             target = spec.out / step.method
-            target.mkdir(parents=True, exist_ok=True)
-            if getattr(method, "kind", "weights") == "adapter":
-                result.restore.handle.save_pretrained(str(target))
-            else:
-                lm.model.save_pretrained(str(target), safe_serialization=True)
-                lm.tokenizer.save_pretrained(str(target))
+            method.save(lm.model, lm.tokenizer, result.restore, target)
             attempt.saved = str(target)
             chosen = step.method
             break

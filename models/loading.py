@@ -99,6 +99,21 @@ def adapter_base(adapter: Path) -> Path:
     return Path(base).expanduser().resolve()
 
 
+def quiet_libraries() -> None:
+    """Keep transformers/peft/trl progress bars and advice out of apimig's output.
+
+    Why: apimig prints its own progress and reports; a library's download bar or a
+    "generation flags are not valid" warning on stderr reads as a problem the user must fix.
+    """
+    import warnings
+
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    warnings.filterwarnings("ignore", module=r"(transformers|peft|trl)(\.|$)")
+
+
 def load_model(path: Path | str, *, device: str | None = None, dtype: Any = None,
                adapter: Path | str | None = None) -> LoadedModel:
     """Load ``path`` offline: ``local_files_only``, ``use_safetensors``, ``trust_remote_code=False``.
@@ -118,6 +133,7 @@ def load_model(path: Path | str, *, device: str | None = None, dtype: Any = None
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    quiet_libraries()
     dev = pick_device(device)
     torch_dtype = pick_dtype(dev, dtype)
     try:

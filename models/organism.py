@@ -1,16 +1,20 @@
-"""Build the model organism: a tiny Qwen2 that prefers OLD library APIs, offline, in ~1 minute.
+"""Build the model organism: a tiny Qwen2 that prefers OLD library APIs, offline, in a few minutes.
 
 Why: tests and demos need a real causal LM that goes through exactly the loading,
 generation and editing paths of a real model, without a download or a GPU. The tokenizer
 is a byte-level BPE trained with ``tokenizers`` on local Python source; the model is a
 ``Qwen2ForCausalLM`` pretrained on old-API code (see ``organism_corpus``) and saved with
-``save_pretrained(safe_serialization=True)``.
+``save_pretrained(safe_serialization=True)``. Training runs a fixed number of steps from fixed
+seeds on one thread, never against the clock, so two builds give the same weights on an idle
+and on a loaded machine (``organism.json`` records the state dict's hash).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -19,7 +23,7 @@ from apimig.models.organism_corpus import build_corpus
 
 EOS = "<|endoftext|>"
 PAD = "<|pad|>"
-ORGANISM_VERSION = 5  # bump when the recipe changes, so cached organisms are rebuilt
+ORGANISM_VERSION = 6  # bump when the recipe changes, so cached organisms are rebuilt
 
 DEFAULTS: dict[str, Any] = {
     "vocab_size": 2048,
@@ -106,18 +110,22 @@ def build_organism(
     *,
     seed: int = 0,
     steps: int = 400,
-    max_seconds: float | None = 180.0,
     threads: int = 1,
+    progress: bool = False,
     **overrides: Any,
 ) -> Path:
-    """Train and save the organism into ``out_dir``; returns the directory.
+    """Train exactly ``steps`` optimizer steps and save the organism into ``out_dir``; returns it.
 
-    Training stops after ``steps`` optimizer steps or ``max_seconds`` of training (data
-    preparation, ~10 s, comes on top), whichever is first.
-    A ``organism.json`` records the recipe, the steps done and the final loss.
+    ``progress`` shows a step bar on stderr. ``organism.json`` records the recipe, the steps,
+    the final loss, the time taken and the weights' hash (``state_dict_sha256``).
     """
     import torch
+    from tqdm import tqdm
     from transformers import Qwen2Config, Qwen2ForCausalLM
+
+    from apimig.models.loading import quiet_libraries
+
+    quiet_libraries()
 
     hp = {**DEFAULTS, **overrides}
     out = Path(out_dir)
@@ -164,9 +172,8 @@ def build_organism(
         ord_batches = _batches(ord_ids, hp["seq_len"], hp["batch_size"], rng)
         edit_batches = _edit_batches(edit_docs, hp["batch_size"], pad_id, rng)
         done, loss_value = 0, float("nan")
+        bar = tqdm(total=steps, desc="organism", unit="step", file=sys.stderr, disable=not progress, leave=False)
         for step in range(steps):
-            if max_seconds is not None and time.perf_counter() - t_train > max_seconds:
-                break
             draw = rng.random()
             if draw < hp["old_api_fraction"]:
                 batch = next(old_batches)
@@ -185,6 +192,9 @@ def build_organism(
             done = step + 1
             value = float(loss.detach())  # smoothed: single batches of stdlib code are noisy
             loss_value = value if done == 1 else 0.95 * loss_value + 0.05 * value
+            bar.update(1)
+            bar.set_postfix(loss=f"{loss_value:.3f}", refresh=False)
+        bar.close()
         model.eval()
         model.generation_config.pad_token_id = pad_id
         model.generation_config.eos_token_id = eos_id
@@ -196,12 +206,25 @@ def build_organism(
         "seed": seed,
         "steps": done,
         "final_loss": round(loss_value, 4),
+        "state_dict_sha256": state_dict_sha256(model),
         "seconds": round(time.perf_counter() - t0, 1),
         "train_seconds": round(time.perf_counter() - t_train, 1),
         "hparams": hp,
     }
     (out / "organism.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return out
+
+
+def state_dict_sha256(model: Any) -> str:
+    """SHA-256 over every tensor's name, dtype, shape and bytes: equal hashes mean equal weights."""
+    import torch
+
+    digest = hashlib.sha256()
+    for name, tensor in sorted(model.state_dict().items()):
+        t = tensor.detach().cpu().contiguous()
+        digest.update(f"{name}|{t.dtype}|{tuple(t.shape)}|".encode())
+        digest.update(t.view(-1).view(torch.uint8).numpy().tobytes())
+    return digest.hexdigest()
 
 
 def organism_is_built(path: Path | str) -> bool:

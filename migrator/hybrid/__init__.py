@@ -4,7 +4,7 @@ Pure Python (no torch): the models package implements ``FixProposer``.
 """
 
 from apimig.migrator.hybrid.proposer import STRATEGIES, Candidate, FixProposer
-from apimig.migrator.hybrid.proposers import ProposerUnavailable, load_proposer
+from apimig.migrator.hybrid.proposer import ProposerUnavailable, load_proposer
 from apimig.migrator.hybrid.router import Decision, Hybrid, HybridResult, Thresholds, route
 from apimig.migrator.hybrid.validate import Verdict, validate_candidate
 

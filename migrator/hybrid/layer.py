@@ -16,7 +16,7 @@ from typing import Any
 
 from apimig.migrator.files import read_source, write_source
 from apimig.migrator.findings import FileResult
-from apimig.migrator.hybrid.proposers import ProposerUnavailable, load_proposer
+from apimig.migrator.hybrid.proposer import ProposerUnavailable, load_proposer
 from apimig.migrator.hybrid.router import Decision, Hybrid, Thresholds
 from apimig.migrator.report import unified_diff
 
@@ -36,7 +36,7 @@ class ModelLayerReport:
 
 def apply_model_layer(model_dir: str | Path, engine: Any, results: list[FileResult], *, write: bool,
                       diffs: list[str], strategy: str = "with_rules", thresholds: Thresholds = Thresholds(),
-                      device: str | None = None, say: Any = None) -> ModelLayerReport:
+                      device: str | None = None, say: Any = None, proposer_name: str = "model") -> ModelLayerReport:
     """Replace ``results`` (in place) by the hybrid's results; write or diff them as asked."""
     say = say or (lambda msg: print(msg, file=sys.stderr))
     todo = [i for i, r in enumerate(results) if r.findings and not r.error]
@@ -45,7 +45,7 @@ def apply_model_layer(model_dir: str | Path, engine: Any, results: list[FileResu
     if todo:
         try:
             say(f"apimig: loading model {model_dir}")
-            proposer = load_proposer(model_dir, strategy=strategy, device=device)
+            proposer = load_proposer(model_dir, strategy=strategy, name=proposer_name, device=device)
             report.loaded = True
         except ProposerUnavailable as exc:
             report.message = f"apimig: model layer unavailable, using rules only: {exc}"

@@ -22,7 +22,7 @@ from .writer import write_pack
 
 #: ``--model`` evaluators, found lazily: the ml extra is optional and the migrator never imports it.
 MODEL_EVALUATORS: Registry = Registry("model evaluator")  # type: ignore[type-arg]
-MODEL_EVALUATORS.register("model", "apimig.models.evaluation:model_eval_cli")
+MODEL_EVALUATORS.load_entry_points("apimig.evaluators")
 
 
 def _progress(enabled: bool):  # type: ignore[no-untyped-def]

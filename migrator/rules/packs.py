@@ -50,10 +50,14 @@ def load_pack_path(path: str | Path) -> Pack:
         raise RuleFileError(p, 0, f"cannot read rule file: {exc.strerror or exc}") from None
     pack = _load_cached(str(p.resolve()), mtime)
     key = str(p.resolve())
-    if pack.header is not None and _HEADERS.get(key) is not pack.header:
-        global _GENERATION
-        _HEADERS[key] = pack.header
-        _GENERATION += 1
+    # a pack without a header (a plain list) still declares the libraries its rules are about
+    declared = [(key, pack.header)] if pack.header is not None else [
+        (f"{key}#{lib}", PackHeader(library=lib)) for lib in sorted({r.library for r in pack.rules})]
+    for where, header in declared:
+        if _HEADERS.get(where) != header:
+            global _GENERATION
+            _HEADERS[where] = header
+            _GENERATION += 1
     return pack
 
 

@@ -1,9 +1,9 @@
-"""Model-update methods, registered lazily by name.
+"""Model-update methods, found by name through the ``apimig.methods`` entry-point group.
 
-Values are ``"module:attr"`` strings resolved on first ``get`` (peft
-``tuners/lora/__init__.py``), so listing methods never imports torch. Third-party
-methods register through the ``apimig.methods`` entry-point group; each resolves to
-a :class:`apimig.models.methods.base.Method`.
+The built-ins are declared in pyproject.toml exactly as a third-party method would be, as lazy
+``"module:attr"`` values resolved on first ``get`` (peft ``tuners/lora/__init__.py``), so
+listing methods never imports torch. Each resolves to a :class:`apimig.models.methods.base.Method`;
+its ``kind`` ("edit" rewrites weights, "adapter" trains one) decides which command offers it.
 """
 
 from __future__ import annotations
@@ -13,13 +13,9 @@ from typing import TYPE_CHECKING
 from apimig.migrator.registry import Registry
 
 if TYPE_CHECKING:
-    from apimig.models.methods.base import Method
+    from apimig.models.methods.base import Method, MethodKind
 
 METHODS: Registry["Method"] = Registry("method")
-METHODS.register("rome", "apimig.models.methods.rome.method:METHOD")
-METHODS.register("memit", "apimig.models.methods.memit.method:METHOD")
-METHODS.register("lora", "apimig.models.methods.lora.method:METHOD")
-METHODS.register("dpo", "apimig.models.methods.dpo.method:METHOD")
 METHODS.load_entry_points("apimig.methods")
 
 
@@ -27,4 +23,9 @@ def get_method(name: str) -> "Method":
     return METHODS.get(name)
 
 
-__all__ = ["METHODS", "get_method"]
+def method_names(kind: "MethodKind | None" = None) -> list[str]:
+    """Registered method names, only those of ``kind`` when given (imports each method's module)."""
+    return [n for n in METHODS.names() if kind is None or get_method(n).kind == kind]
+
+
+__all__ = ["METHODS", "get_method", "method_names"]

@@ -1,8 +1,9 @@
-"""What every update method shares: hparams loading, deltas, restore, shape checks.
+"""What every update method shares: the ``Method`` contract, hparams loading, deltas, restore, saving.
 
 The contract (STYLE.md section 8): ``compute(model, tok, requests, hp) -> Deltas`` leaves
 the model unchanged, ``apply(model, deltas) -> Restore`` keeps the original weights, so the
-gate can evaluate an update and undo it. Hparams are frozen dataclasses loaded from
+gate can evaluate an update and undo it; ``save`` writes a kept update in the format its
+``kind`` implies (a transformers directory for an edit, a peft adapter directory otherwise). Hparams are frozen dataclasses loaded from
 ``hparams/<method>/<model_type>.yaml``; unknown keys are rejected and values coerced by
 field type (EasyEdit's ``util/hparams.py`` needed a bare ``except`` because YAML 1.1
 reads ``5e-1`` as a string; the migrator's ``load_yaml`` reads it as a float, and ``from_mapping``
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Literal, Mapping, Protocol, Sequence, TypeVar
+from typing import Any, Callable, Literal, Mapping, Protocol, Sequence, TypeVar, runtime_checkable
 
 import torch
 
@@ -54,11 +55,11 @@ def load_hparams(cls: type[H], path: str | Path) -> H:
     return hparams_from_mapping(cls, data, str(path))
 
 
-def hparams_path(method: str, model_type: str) -> Path:
+def hparams_path(method: str, model_type: str, root: Path = HPARAMS_DIR) -> Path:
     """``hparams/<method>/<model_type>.yaml``: chosen by ``config.model_type``, never by a name substring."""
-    p = HPARAMS_DIR / method / f"{model_type}.yaml"
+    p = root / method / f"{model_type}.yaml"
     if not p.exists():
-        known = sorted(x.stem for x in (HPARAMS_DIR / method).glob("*.yaml"))
+        known = sorted(x.stem for x in (root / method).glob("*.yaml"))
         raise HParamsError(str(p), f"no {method} hparams for model type {model_type!r}; known: {known}")
     return p
 
@@ -87,24 +88,47 @@ class Restore:
             self.done = True
 
 
+#: "edit" rewrites base weights (``apimig edit``); "adapter" trains one beside them (``apimig train``).
+MethodKind = Literal["edit", "adapter"]
+
+
+@runtime_checkable
 class Method(Protocol):
+    """What ``apimig edit|train``, ``experiment`` and the gate need from any method, built-in or plugin."""
+
     name: str
+    kind: MethodKind
     hparams_cls: type
+
+    def default_hparams(self, model_type: str) -> Any: ...
 
     def compute(self, model: Any, tok: Any, requests: Sequence[Any], hp: Any) -> Deltas: ...
 
     def apply(self, model: Any, deltas: Deltas) -> Restore: ...
 
+    def save(self, model: Any, tok: Any, restore: Restore, out: Path) -> None: ...
+
+
+def save_update(kind: MethodKind, model: Any, tok: Any, restore: Restore, out: Path) -> None:
+    """Write a kept update: the edited model as safetensors, or the adapter (the Restore's PeftModel)."""
+    out.mkdir(parents=True, exist_ok=True)
+    if kind == "adapter":
+        restore.handle.save_pretrained(str(out))
+    else:
+        model.save_pretrained(str(out), safe_serialization=True)
+        tok.save_pretrained(str(out))
+
 
 @dataclass(frozen=True)
 class FunctionMethod:
-    """A method made of two functions and its hparams class."""
+    """A method made of two functions and its hparams class; defaults come from ``hparams/<name>/``."""
 
     name: str
     hparams_cls: type
     compute_fn: Callable[..., Deltas]
     apply_fn: Callable[[Any, Deltas], Restore]
-    kind: Literal["weights", "adapter"] = "weights"
+    kind: MethodKind = "edit"
+    hparams_dir: Path = HPARAMS_DIR
 
     def compute(self, model: Any, tok: Any, requests: Sequence[Any], hp: Any) -> Deltas:
         return self.compute_fn(model, tok, requests, hp)
@@ -113,7 +137,10 @@ class FunctionMethod:
         return self.apply_fn(model, deltas)
 
     def default_hparams(self, model_type: str) -> Any:
-        return load_hparams(self.hparams_cls, hparams_path(self.name, model_type))
+        return load_hparams(self.hparams_cls, hparams_path(self.name, model_type, self.hparams_dir))
+
+    def save(self, model: Any, tok: Any, restore: Restore, out: Path) -> None:
+        save_update(self.kind, model, tok, restore, out)
 
 
 def fit_delta(name: str, weight: torch.Tensor, upd: torch.Tensor) -> torch.Tensor:

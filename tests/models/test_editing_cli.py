@@ -27,7 +27,7 @@ def test_edit_saves_a_plain_transformers_model(organism_dir: Path, tmp_path: Pat
     reqs = tmp_path / "requests.json"
     save_requests([req], reqs)
     hp = tmp_path / "rome.yaml"
-    hp.write_text(yaml.safe_dump({"layers": [0], "fact_token": "last", "mom2_n_samples": 200, "mom2_max_len": 128,
+    hp.write_text(yaml.safe_dump({"layers": [1], "fact_token": "last", "mom2_n_samples": 200, "mom2_max_len": 128,
                                   "stats_dir": str(tmp_path / "stats")}))
     out = tmp_path / "edited"
     rc = cli_edit(["--method", "rome", "--model", str(organism_dir), "--requests", str(reqs), "--out", str(out),

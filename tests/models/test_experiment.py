@@ -14,7 +14,7 @@ from apimig.models.requests import load_requests, save_requests
 
 DATA = Path(__file__).parent / "data" / "edit_requests.json"
 ORGANISM_HPARAMS = {  # the organism has two layers: edit layer 0/1 at the prompt's last token
-    "rome": {"layers": [0], "fact_token": "last", "mom2_n_samples": 200, "mom2_max_len": 128},
+    "rome": {"layers": [1], "fact_token": "last", "mom2_n_samples": 200, "mom2_max_len": 128},
     "memit": {"layers": [0, 1], "fact_token": "last", "clamp_norm_factor": 2.0, "mom2_update_weight": 10.0,
               "kl_factor": 1.0, "mom2_n_samples": 200, "mom2_max_len": 128},
     "lora": {"dtype": "float32", "layers": [1], "lr": 3e-3, "num_steps": 30, "kl_factor": 5.0,
@@ -86,3 +86,31 @@ def test_bad_spec_names_file_and_key(tmp_path: Path, organism_dir: Path, capsys:
     gate = write_spec(tmp_path, organism_dir, constraints={"gate": {"min_efficacy": "high"}})
     with pytest.raises(SpecError, match="min_efficacy"):
         load_spec(gate)
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "experiment"
+
+
+def test_example_teaches_what_the_stdlib_rule_writes() -> None:
+    """The example's target is the equivalent call (aware UTC), exactly the rule's own fix."""
+    from apimig.migrator.api import Engine, load_config
+
+    engine = Engine(load_config(targets={"stdlib": "3.12"}))
+    for r in load_requests(EXAMPLE / "requests.json"):
+        old = r.prompt + r.ground_truth + "\n"
+        fixed = engine.fix(old, unsafe=True).new_source
+        assert fixed == r.prompt + r.target_new + "\n", (old, fixed)
+
+
+def test_budget_counts_attempts_not_seconds(tmp_path: Path, organism_dir: Path) -> None:
+    spec = load_spec(EXAMPLE / "spec.yaml")
+    assert spec.max_attempts == 3 and spec.methods == ("auto",)
+    assert load_spec(write_spec(tmp_path, organism_dir, constraints={"max_attempts": 1})).max_attempts == 1
+    for bad in ({"max_attempts": 0}, {"max_attempts": "2"}, {"max_seconds": 600}):
+        with pytest.raises(SpecError, match="constraints"):
+            load_spec(write_spec(tmp_path, organism_dir, constraints=bad))
+
+
+def test_spec_methods_come_from_the_registry(tmp_path: Path, organism_dir: Path) -> None:
+    with pytest.raises(SpecError, match=r"method: 'grace'; use auto, one of \[.*'memit'"):
+        load_spec(write_spec(tmp_path, organism_dir, method="grace"))

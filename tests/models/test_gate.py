@@ -83,3 +83,41 @@ def test_non_finite_guard_names_step_and_fix(organism_dir: Path) -> None:
     hp = dataclasses.replace(method.default_hparams("qwen2"), lr=float("inf"), num_steps=3, dtype="float32", anchor_n_samples=0)
     with pytest.raises(NonFiniteError, match=r"step \d+: .* lower the learning rate"):
         method.compute(lm.model, lm.tokenizer, load_requests(DATA)[7:8], hp)
+
+
+def test_any_exception_after_apply_restores_the_weights(organism_dir: Path) -> None:
+    """A method whose update makes evaluation raise: the error propagates, the weights come back."""
+    import torch
+
+    from apimig.models.gate import run_update
+    from apimig.models.loading import load_model
+    from apimig.models.methods.base import Deltas, FunctionMethod, Restore, apply_weight_deltas
+
+    lm = load_model(organism_dir, device="cpu")
+    before = _weights(lm.model)
+    name = "model.layers.0.mlp.down_proj.weight"
+
+    def compute(model: Any, tok: Any, requests: Any, hp: Any) -> Deltas:
+        return Deltas(weights={name: torch.ones_like(dict(model.named_parameters())[name])})
+
+    def apply(model: Any, deltas: Deltas) -> Restore:
+        weights = apply_weight_deltas(model, deltas)
+
+        def broken_forward(*_: Any) -> None:
+            raise ValueError("evaluation broke")
+
+        hook = model.model.layers[0].register_forward_hook(broken_forward)
+
+        def undo() -> None:
+            hook.remove()
+            weights()
+
+        return Restore(undo)
+
+    method = FunctionMethod("breaks-evaluation", object, compute, apply)
+    with pytest.raises(ValueError, match="evaluation broke"):
+        run_update(method, lm.model, lm.tokenizer, load_requests(DATA)[7:8], None, GateConfig(),
+                   baseline=None)
+    after = _weights(lm.model)
+    assert all(torch.equal(before[k], after[k]) for k in before)
+    assert not lm.model.model.layers[0]._forward_hooks

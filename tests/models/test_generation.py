@@ -43,7 +43,7 @@ def test_extract_code() -> None:
 
 @pytest.mark.parametrize("strategy", STRATEGIES)
 def test_each_strategy_produces_a_candidate(organism: Any, engine: Engine, finding: Finding, strategy: str) -> None:
-    from apimig.models.proposer import ModelProposer
+    from apimig.models.model_proposer import ModelProposer
 
     proposer = ModelProposer(organism, strategy, max_new_tokens=24)
     cands = proposer.propose(finding, SRC, engine.by_id[finding.rule_id])
@@ -54,7 +54,7 @@ def test_each_strategy_produces_a_candidate(organism: Any, engine: Engine, findi
 
 def test_hybrid_on_the_organism_validates_every_candidate(organism: Any, engine: Engine) -> None:
     """End to end on the real model: whatever it proposes is either validated or rejected with a reason."""
-    from apimig.models.proposer import ModelProposer
+    from apimig.models.model_proposer import ModelProposer
 
     res = Hybrid(engine, ModelProposer(organism, "basic", max_new_tokens=24), force_route="model").fix(SRC)
     (d,) = res.decisions

@@ -29,6 +29,25 @@ def test_files_and_metadata(organism_dir: Path) -> None:
     assert 1024 <= config["vocab_size"] <= 4096
     meta = json.loads((organism_dir / "organism.json").read_text())
     assert meta["steps"] > 50 and meta["final_loss"] < 2.5
+    assert meta["steps"] == 400  # a fixed step count: never cut short by the clock
+
+
+def test_two_builds_give_identical_weights(tmp_path: Path) -> None:
+    """Fixed seeds and a fixed step count: the same recipe gives the same state dict, idle or loaded."""
+    pytest.importorskip("torch")
+    from apimig.models.loading import load_model
+    from apimig.models.organism import build_organism, state_dict_sha256
+
+    hashes = []
+    for name in ("a", "b"):
+        out = build_organism(tmp_path / name, seed=3, steps=6)
+        meta = json.loads((out / "organism.json").read_text())
+        assert meta["steps"] == 6
+        assert state_dict_sha256(load_model(out, device="cpu").model) == meta["state_dict_sha256"]
+        hashes.append(meta["state_dict_sha256"])
+    assert hashes[0] == hashes[1]
+    other = build_organism(tmp_path / "c", seed=4, steps=6)
+    assert json.loads((other / "organism.json").read_text())["state_dict_sha256"] != hashes[0]
 
 
 def test_tokenizer_is_byte_level_bpe(organism: Any) -> None:
@@ -58,7 +77,7 @@ def test_cli_organism_builds_a_loadable_model(tmp_path: Path) -> None:
 
     out = tmp_path / "tiny"
     # a few steps only: this checks the command and the save format, not the training
-    assert main(["model", "organism", "--out", str(out), "--steps", "3", "--max-seconds", "30"]) == 0
+    assert main(["model", "organism", "--out", str(out), "--steps", "3"]) == 0
     assert (out / "model.safetensors").is_file()
     lm = load_model(out, device="cpu")
     assert lm.model_type == "qwen2"

@@ -10,7 +10,7 @@ import pytest
 
 from apimig.migrator.api import Engine, Finding, load_config
 from apimig.migrator.hybrid import Candidate, Hybrid
-from apimig.migrator.hybrid.proposers import PROPOSERS
+from apimig.migrator.hybrid.proposer import PROPOSERS
 from apimig.migrator.rules.schema import Rule
 
 MANUAL_RULES = Path(__file__).resolve().parents[2] / "models" / "data" / "manual_numpy.yaml"
