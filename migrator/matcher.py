@@ -22,6 +22,7 @@ from .guards import in_shim
 from .rules.schema import Rule
 from .typeinfo import infer_type, named_like
 
+_RUFF_ALIAS = re.compile(r"^APIMIG\d+$", re.I)
 _SUPPRESS = re.compile(r"#\s*(?:apimig:\s*ignore(?:\[([^\]]*)\])?|noqa(?::\s*([\w\-., ]+))?)", re.I)
 
 
@@ -62,7 +63,9 @@ def suppressions(root: Node) -> dict[int, set[str] | None]:
             continue
         ids = m.group(1) if m.group(1) is not None else m.group(2)
         line = node.start_point[0]
-        out[line] = None if ids is None else {i.strip() for i in re.split(r"[,\s]+", ids) if i.strip()}
+        codes = None if ids is None else {i.strip() for i in re.split(r"[,\s]+", ids) if i.strip()}
+        # ``# noqa: APIMIG001``: a code ruff accepts (with lint.external = ["APIMIG"]) for every apimig rule
+        out[line] = None if codes is None or any(_RUFF_ALIAS.match(c) for c in codes) else codes
     return out
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -13,6 +12,7 @@ from .config import Config
 from .engine import Engine, SourceSyntaxError
 from .files import read_source, write_source
 from .findings import FileResult
+from .progress import Progress
 
 
 @dataclass(frozen=True)
@@ -43,42 +43,30 @@ def process(engine: Engine, job: Job, path: Path) -> Outcome:
         src = read_source(path)
     except (OSError, UnicodeDecodeError, SyntaxError) as exc:
         return Outcome(FileResult(str(path), error=f"cannot read: {exc}"))
-    lines = src.text.count("\n") + 1
+    out = process_text(engine, job, src.text, str(path))
+    if out.result.new_source is not None and job.write:
+        write_source(path, out.result.new_source, src.encoding)
+    return out
+
+
+def process_text(engine: Engine, job: Job, text: str, path: str) -> Outcome:
+    """Check or fix one text (a file's or stdin's); writes nothing."""
+    lines = text.count("\n") + 1
     try:
         if job.fix:
-            result = engine.fix(src.text, str(path), unsafe=job.unsafe, strict=True)
+            result = engine.fix(text, path, unsafe=job.unsafe, strict=True)
         else:
-            result = FileResult(str(path), findings=engine.check(src.text, str(path), strict=True))
+            result = FileResult(path, findings=engine.check(text, path, strict=True))
     except SourceSyntaxError as exc:
-        return Outcome(FileResult(str(path), error=f"skipped, does not parse ({exc})"), lines=lines)
+        return Outcome(FileResult(path, error=f"skipped, does not parse ({exc})"), lines=lines)
     except RecursionError:
-        return Outcome(FileResult(str(path), error="skipped, too deeply nested to analyse"), lines=lines)
-    if result.new_source is not None and job.write:
-        write_source(path, result.new_source, src.encoding)
-    return Outcome(result, src.text if result.new_source is not None else None, lines)
+        return Outcome(FileResult(path, error="skipped, too deeply nested to analyse"), lines=lines)
+    return Outcome(result, text if result.new_source is not None else None, lines)
 
 
 def _work(path: Path) -> Outcome:
     assert _ENGINE is not None and _JOB is not None
     return process(_ENGINE, _JOB, path)
-
-
-class Progress:
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total, self.enabled, self.done = total, enabled and total > 1, 0
-        self._last = 0.0
-
-    def step(self) -> None:
-        self.done += 1
-        now = time.monotonic()
-        if self.enabled and (now - self._last > 0.1 or self.done == self.total):
-            self._last = now
-            width = 30
-            filled = int(width * self.done / self.total)
-            sys.stderr.write(f"\r[{'#' * filled}{' ' * (width - filled)}] {self.done}/{self.total} files")
-            if self.done == self.total:
-                sys.stderr.write("\r" + " " * (width + 30) + "\r")
-            sys.stderr.flush()
 
 
 def run(config: Config, job: Job, paths: Sequence[Path], jobs: int = 1, progress: bool = False,
