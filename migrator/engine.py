@@ -17,7 +17,7 @@ from .matcher import Matcher, RuleIndex, suppressions
 from .prefilter import TextFilter
 from .rules.packs import load_rules
 from .rules.schema import Rule
-from .versions import Target, declared_versions, resolve_targets
+from .versions import Target, declared_versions, resolve_targets, rule_versions
 
 MAX_PASSES = 4
 
@@ -56,7 +56,7 @@ class Engine:
         self.config = config or Config()
         self.rules: list[Rule] = list(rules) if rules is not None else load_rules(
             self.config.rule_files, builtin=self.config.builtin_rules)
-        declared = declared_versions(self.config.project_root, self.config.pyproject)
+        declared = declared_versions(self.config.project_root, self.config.pyproject, rule_versions(self.rules))
         self.targets: dict[str, Target] = resolve_targets(
             {r.library for r in self.rules}, cli=self.config.cli_targets, configured=self.config.targets,
             declared=declared, use_installed=self.config.installed_versions)
