@@ -11,6 +11,7 @@ diagnostic: a CI gate must not pass on code it never read), or with ``fix --diff
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -76,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--show-fixes", action="store_true", help="list each fix (check: that would apply; fix: applied)")
         p.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (errors still exit 2)")
         p.add_argument("--stdin-filename", metavar="PATH", help="the name of the file read from stdin (`-`)")
+        p.add_argument("--force-exclude", action="store_true",
+                       help="apply exclude patterns to files named on the command line too (pre-commit passes them)")
         p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                        help="colour text output (auto: on a terminal unless NO_COLOR is set)")
         if name == "fix":
@@ -149,6 +152,8 @@ def cmd_check_fix(args: argparse.Namespace) -> int:
         print(f"apimig: no such file or directory: {', '.join(missing)}", file=sys.stderr)
         return EXIT_ERROR
     config = _config(args, paths[0] if not stdin or args.stdin_filename else Path.cwd())
+    if args.force_exclude:
+        config = dataclasses.replace(config, force_exclude=True)
     engine = _engine(config)
     if args.format in ("text", "full") and not args.quiet:
         _print_targets(engine)

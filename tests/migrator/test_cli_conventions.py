@@ -174,3 +174,23 @@ def test_ruff_accepts_the_alias_with_lint_external(tmp_path: Path) -> None:
     bad = subprocess.run([str(ruff), "check", "--no-cache", "bad.py"], cwd=tmp_path, capture_output=True, text=True)
     assert ok.returncode == 0 and "Invalid" not in ok.stderr, ok.stdout + ok.stderr
     assert "Invalid `# noqa` directive" in bad.stderr
+
+
+def test_pre_commit_hooks_run_with_force_exclude(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import shlex
+
+    import yaml
+
+    hooks = {h["id"]: h for h in yaml.safe_load((Path(__file__).parents[2] / ".pre-commit-hooks.yaml").read_text())}
+    assert set(hooks) == {"apimig-check", "apimig-fix"}
+    (tmp_path / "pyproject.toml").write_text('[tool.apimig]\nexclude = ["vendored/"]\n', encoding="utf-8")
+    (tmp_path / "vendored").mkdir()
+    staged = [tmp_path / "m.py", tmp_path / "vendored" / "v.py"]
+    for path in staged:
+        path.write_text("import numpy as np\nx = np.trapz(y)\n", encoding="utf-8")
+    for hook_id, expected in (("apimig-check", 1), ("apimig-fix", 0)):
+        entry = shlex.split(hooks[hook_id]["entry"])
+        assert entry[0] == "apimig" and "--force-exclude" in entry
+        code, out, _ = run_cli([*entry[1:], "--target", "numpy=2.0", *map(str, staged)], capsys)
+        assert code == expected and "v.py" not in out
+    assert "trapezoid" in staged[0].read_text() and "trapz" in staged[1].read_text()  # the excluded file untouched
