@@ -19,15 +19,27 @@ from collections import Counter
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from . import __version__
-from . import ruledocs
+from . import __version__, ruledocs
 from .config import Config, ConfigError, check_selectors, closest_hint, load_config
 from .engine import Engine
 from .files import iter_python_files
 from .findings import FileResult
 from .hybrid.proposer import STRATEGIES
 from .registry import Registry, RegistryError
-from .report import FORMATS, Sources, Style, full_block, github, gitlab, json_lines, json_report, junit, summary, text_line, unified_diff
+from .report import (
+    FORMATS,
+    Sources,
+    Style,
+    full_block,
+    github,
+    gitlab,
+    json_lines,
+    json_report,
+    junit,
+    summary,
+    text_line,
+    unified_diff,
+)
 from .rules.loader import RuleFileError
 from .runner import Job, Outcome, process_text, run
 from .sarif import sarif_report

@@ -10,7 +10,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from apimig.migrator.cli import main
 from apimig.migrator.progress import bar_line
 

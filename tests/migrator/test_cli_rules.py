@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-
 from apimig.migrator.cli import main
-from apimig.migrator.rules.packs import load_rules
 from apimig.migrator.ruledocs import doc_url
+from apimig.migrator.rules.packs import load_rules
 
 DOCS = Path(__file__).parents[2] / "docs" / "rules"
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from apimig.migrator.cli import main
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "data" / "sarif-schema" / "sarif-schema-2.1.0.json").read_text())
