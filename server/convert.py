@@ -271,6 +271,7 @@ def explanation(finding: Finding, deprecated_in: object = None, removed_in: obje
         parts.append(f"Fix: safe, {fix.title}.")
     if finding.source:
         parts.append(f"Source: <{finding.source}>")
+    parts.append(f"Rule page: <{doc_url(finding.library, finding.rule_id)}>")
     return "\n\n".join(parts)
 
 
