@@ -96,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "fix":
             p.add_argument("--diff", action="store_true", help="show the changes, write nothing; exit 1 only on a diff")
             p.add_argument("--fix-only", action="store_true", help="apply fixes, do not report the findings left")
+            p.add_argument("--exit-non-zero-on-fix", action="store_true",
+                           help="exit 1 when a file was fixed, even if nothing is left")
             p.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that may change behaviour")
             p.add_argument("--model", metavar="DIR", help="local code model (safetensors) for findings the rules "
                            "cannot fix; its fixes are validated and labelled")
@@ -205,7 +207,7 @@ def cmd_check_fix(args: argparse.Namespace) -> int:
     if fixing and stdin and not args.diff:  # the fixed text goes to stdout, like ruff
         sys.stdout.write(results[0].new_source if results[0].new_source is not None else given[str(paths[0])])
     elif args.statistics:
-        _print_statistics(results)
+        _print_statistics(results, args.format)
     elif args.format in ("text", "full"):
         _print_text(args, results, diffs, fixing, sources)
     else:
@@ -232,6 +234,8 @@ def _exit_code(args: argparse.Namespace, results: Sequence[FileResult], diffs: S
     if fixing and args.diff:
         changed = bool(diffs) or any(r.new_source is not None for r in results)
         return EXIT_FINDINGS if changed or skipped else EXIT_CLEAN
+    if fixing and args.exit_non_zero_on_fix and any(r.applied for r in results):
+        return EXIT_FINDINGS
     if args.exit_zero:
         return EXIT_CLEAN
     if fixing:
@@ -243,11 +247,17 @@ def _remaining(results: Sequence[FileResult]) -> int:
     return sum(len(r.remaining) for r in results)
 
 
-def _print_statistics(results: Sequence[FileResult]) -> None:
-    """ruff's ``--statistics``: count, rule id, ``[*]`` when fixable, message, most frequent first."""
+def _print_statistics(results: Sequence[FileResult], fmt: str) -> None:
+    """ruff's ``--statistics``: count, rule id, ``[*]`` when safely fixable, message, most frequent first
+    (with ``--output-format json``: a list of ``{code, count, fixable, message}``)."""
     counts = Counter(f.rule_id for r in results for f in r.findings)
     first = {f.rule_id: f for r in results for f in reversed(r.findings)}
-    for rid, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    if fmt == "json":
+        print(json.dumps([{"code": rid, "count": n, "fixable": first[rid].tier == "safe",
+                           "message": first[rid].message} for rid, n in rows], indent=2))
+        return
+    for rid, n in rows:
         mark = "[*]" if first[rid].tier == "safe" else "[ ]"
         print(f"{n:>5}\t{rid}\t{mark} {first[rid].message}")
 

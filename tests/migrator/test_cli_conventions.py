@@ -70,6 +70,10 @@ def test_statistics_counts_per_rule(project: Path, capsys: pytest.CaptureFixture
     rows = [line.split("\t") for line in out.splitlines()]
     assert code == 1 and [(int(n), rid, msg[:3]) for n, rid, msg in rows] == [(3, "numpy-trapz", "[*]"),
                                                                               (1, "numpy-in1d", "[ ]")]
+    _, out, _ = run_cli(["check", *BASE, "--statistics", "--output-format", "json", str(project)], capsys)
+    assert json.loads(out)[0] == {"code": "numpy-trapz", "count": 3, "fixable": True,
+                                  "message": "`numpy.trapz` was deprecated in NumPy 2.0 and removed in 2.4; use "
+                                             "`numpy.trapezoid`"}
 
 
 def test_exit_zero(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -93,6 +97,11 @@ def test_fix_only_and_show_fixes(project: Path, capsys: pytest.CaptureFixture[st
     (project / "m.py").write_text(SOURCE, encoding="utf-8")
     code, _, _ = run_cli(["fix", *BASE, str(project)], capsys)
     assert code == 1  # without --fix-only the unsafe finding left over fails the run
+    (project / "m.py").write_text(SOURCE, encoding="utf-8")
+    code, _, _ = run_cli(["fix", *BASE, "--fix-only", "--exit-non-zero-on-fix", str(project)], capsys)
+    assert code == 1
+    code, _, _ = run_cli(["fix", *BASE, "--fix-only", "--exit-non-zero-on-fix", str(project)], capsys)
+    assert code == 0  # nothing left to fix the second time
 
 
 def test_stdin_check_and_fix(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
