@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 import libcst as cst
 from tree_sitter import Node
 
-from .analysis import Binding, Resolver, line_starts, text
+from .analysis import Binding, Resolver, UsageIndex, line_starts, text
 from .applicability import fix_tier, shows_decline_reason, unsafe_reason
 from .findings import Edit, Finding, Fix, Pos
 from .edits import ByteEdit, apply_bytes, overlaps
-from .imports import EAGER_PACKAGES, NameClash, Need, is_module, looks_like_module, module_of, expression_for, import_edits, usages
+from .imports import EAGER_PACKAGES, NameClash, Need, is_module, looks_like_module, module_of, expression_for, import_edits
 from .matcher import Match
 from .rules.schema import HOLE, Rule
 from .transforms import load_transforms
@@ -36,6 +36,13 @@ class Document:
     resolver: Resolver
     newline: str = "\n"
     _starts: list[int] = field(default_factory=list)
+    _uses: UsageIndex | None = None
+
+    def uses(self, binding: Binding) -> int:
+        """How many references to ``binding`` the file holds (one scan per name, shared by all findings)."""
+        if self._uses is None:
+            self._uses = UsageIndex(self.root, self.data, self.resolver)
+        return len(self._uses.uses(binding))
 
     def pos(self, offset: int) -> Pos:
         if not self._starts:
@@ -347,8 +354,9 @@ def plan_finding(match: Match, doc: Document, state: str) -> Planned:
         manual_reason = str(exc)
     fix = None
     if manual_reason is None:
-        single_frees = [frees] if frees is not None and len(usages(frees, doc.root, doc.resolver)) <= 1 else []
-        edits = main + import_edits(doc.root, doc.data, needs, single_frees, doc.newline)
+        single_frees = [frees] if frees is not None and doc.uses(frees) <= 1 else []
+        edits = main + (import_edits(doc.root, doc.data, needs, single_frees, doc.newline)
+                        if needs or single_frees else [])
         tier = fix_tier(rule)
         title = _title(match, main, doc) or f"Apply fix for {rule.id}"
         if tier == "unsafe":
@@ -379,7 +387,7 @@ def combine(doc: Document, planned: list[Planned]) -> tuple[list[ByteEdit], list
         if p.frees is not None:
             b, n = freed.get(id(p.frees), (p.frees, 0))
             freed[id(p.frees)] = (b, n + 1)
-    removals = [b for b, n in freed.values() if len(usages(b, doc.root, doc.resolver)) <= n]
+    removals = [b for b, n in freed.values() if doc.uses(b) <= n]
     for_imports = import_edits(doc.root, doc.data, needs, removals, doc.newline)
     for ie in for_imports:
         if any(overlaps(ie, e) for e in edits):

@@ -122,21 +122,6 @@ class NameClash(Exception):
     """Importing what a fix needs would rebind a name the code already uses for something else."""
 
 
-def usages(binding: Binding, root: Node, resolver: Resolver) -> list[Node]:
-    """Identifiers (outside imports) that refer to ``binding``."""
-    name = binding.name
-    out = []
-    for node in captures(f'((identifier) @i (#eq? @i "{name}"))', root).get("i", []):
-        parent = node.parent
-        if parent is None or parent.type in ("dotted_name", "aliased_import", "keyword_argument"):
-            continue
-        if parent.type == "attribute" and parent.child_by_field_name("attribute") == node:
-            continue
-        if resolver.resolve(name, node) is binding:
-            out.append(node)
-    return out
-
-
 def _insert_point(root: Node, data: bytes) -> tuple[int, str, str]:
     """Where new import lines go: (byte offset, prefix, suffix)."""
     last_import = None
