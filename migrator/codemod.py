@@ -7,11 +7,11 @@ repeat until nothing changes (so a second run is a no-op).
 
 from __future__ import annotations
 
+import ast
 import bisect
 import re
 from dataclasses import dataclass, field
 
-import libcst as cst
 from tree_sitter import Node
 
 from .analysis import Binding, Resolver, UsageIndex, line_starts, text
@@ -21,7 +21,6 @@ from .edits import ByteEdit, apply_bytes, overlaps
 from .imports import EAGER_PACKAGES, NameClash, Need, is_module, looks_like_module, module_of, expression_for, import_edits
 from .matcher import Match
 from .rules.schema import HOLE, Rule
-from .transforms import load_transforms
 
 
 class Decline(Exception):
@@ -83,8 +82,8 @@ class _Ctx:
 _ATOMIC = {"identifier", "attribute", "call", "subscript", "string", "concatenated_string", "integer", "float",
            "true", "false", "none", "list", "tuple", "dictionary", "set", "parenthesized_expression",
            "list_comprehension", "dictionary_comprehension", "set_comprehension", "generator_expression", "ellipsis"}
-_LOOSE = (cst.BinaryOperation, cst.BooleanOperation, cst.Comparison, cst.UnaryOperation, cst.IfExp, cst.Lambda,
-          cst.NamedExpr)
+# expressions that need parentheses to stand where a call stood
+_LOOSE = (ast.BinOp, ast.BoolOp, ast.Compare, ast.UnaryOp, ast.IfExp, ast.Lambda, ast.NamedExpr)
 
 
 def _arguments(call: Node) -> tuple[list[Node], dict[str, Node], str]:
@@ -166,9 +165,9 @@ def fill_template(rule: Rule, template: str, call: Node | None, recv: Node | Non
         extra += [k for k in keywords if k not in used]
         if extra:
             raise Decline(f"the call passes argument(s) {', '.join(extra)} that the fix cannot carry over")
-    try:
-        expr = cst.parse_expression(result)
-    except cst.ParserSyntaxError:
+    try:  # CPython's parser: no libcst import for a check (parentheses let the result span lines)
+        expr = ast.parse(f"({result})", mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         raise Decline("the template produced invalid code") from None
     return f"({result})" if isinstance(expr, _LOOSE) else result
 
@@ -314,6 +313,10 @@ def build(match: Match, doc: Document) -> tuple[list[ByteEdit], set[Need], Bindi
     if fix.transform:
         if match.call is None:
             raise Decline("not a call")
+        import libcst as cst  # only transforms need libcst trees
+
+        from .transforms import load_transforms
+
         fn = load_transforms().get(fix.transform)
         try:
             call = cst.parse_expression(text(match.call))
