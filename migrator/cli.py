@@ -66,7 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("paths", nargs="*", default=["."])
         _common(p)
         p.add_argument("--format", choices=("text", "json", "sarif"), default="text")
-        p.add_argument("--jobs", "-j", type=int, default=1, help="worker processes")
+        p.add_argument("--jobs", "-j", type=int, default=None,
+                       help="worker processes (default: every core; one process for a few small files)")
         p.add_argument("--quiet", "-q", action="store_true")
         p.add_argument("--no-progress", action="store_true")
         if name == "fix":
@@ -122,7 +123,7 @@ def cmd_check_fix(args: argparse.Namespace) -> int:
     results: list[FileResult] = []
     diffs: list[str] = []
     lines = 0
-    for out in run(config, job, files, jobs=args.jobs, progress=show_progress, engine=engine if args.jobs <= 1 else None):
+    for out in run(config, job, files, jobs=args.jobs, progress=show_progress, engine=engine):
         results.append(out.result)
         lines += out.lines
         if fixing and args.diff and not use_model and out.result.new_source is not None and out.old_source is not None:
