@@ -332,13 +332,13 @@ class Resolver:
         return ".".join(reversed(parts)), binding
 
 
-def identifiers_named(root: Node, data: bytes, names: Iterable[str]) -> list[Node]:
-    """Identifier nodes spelled as one of ``names``, located by a regex: no tree traversal."""
+def identifiers_named(root: Node, data: bytes, names: Iterable[str], start: int = 0, end: int | None = None) -> list[Node]:
+    """Identifier nodes spelled as one of ``names`` (in bytes [start, end)), located by a regex: no tree traversal."""
     names = frozenset(names)
     if not names:
         return []
     out = []
-    for m in _plain_pattern(names).finditer(data):
+    for m in _plain_pattern(names).finditer(data, start, len(data) if end is None else end):
         node = root.descendant_for_byte_range(m.start(), m.end())
         if node is not None and node.type == "identifier" and node.start_byte == m.start() and node.end_byte == m.end():
             out.append(node)
@@ -348,6 +348,14 @@ def identifiers_named(root: Node, data: bytes, names: Iterable[str]) -> list[Nod
 @lru_cache(maxsize=512)
 def _plain_pattern(names: frozenset[str]) -> re.Pattern[bytes]:
     return re.compile(rb"\b(?:" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)).encode() + rb")\b")
+
+
+def is_name_use(node: Node) -> bool:
+    """An identifier that reads a name (not an attribute, keyword or a name inside an import)."""
+    parent = node.parent
+    if parent is None or parent.type in ("dotted_name", "aliased_import", "keyword_argument"):
+        return False
+    return not (parent.type == "attribute" and parent.child_by_field_name("attribute") == node)
 
 
 class UsageIndex:
@@ -372,10 +380,7 @@ class UsageIndex:
     def _scan(self, name: str) -> dict[int, list[Node]]:
         out: dict[int, list[Node]] = {}
         for node in identifiers_named(self.root, self.data, (name,)):
-            parent = node.parent
-            if parent is None or parent.type in ("dotted_name", "aliased_import", "keyword_argument"):
-                continue
-            if parent.type == "attribute" and parent.child_by_field_name("attribute") == node:
+            if not is_name_use(node):
                 continue
             b = self.resolver.resolve(name, node)
             if b is not None:
