@@ -48,9 +48,10 @@ def split_units(source: str, reparser: Reparser | None = None) -> tuple[list[Uni
     """Top-level definitions that can be cached, and the key of the module level they depend on.
 
     A definition's findings depend on the module level only through (a) the imports and what
-    precedes the first definition, with their positions (a fix adds or edits imports there),
-    (b) which imported names are also bound otherwise at module level (shadowing), and (c)
-    whether the buffer parses. Other module-level statements may change or move freely.
+    precedes the first definition, with their order among the definitions (not their line
+    numbers: a fix that edits an import is never reused), (b) which imported names are also
+    bound otherwise at module level (shadowing), and (c) whether the buffer parses. Other
+    module-level statements may change or move freely.
     """
     data = source.encode("utf-8", "surrogatepass")
     root = (reparser or Reparser()).parse(data).root_node
