@@ -166,12 +166,13 @@ def _lines(source: str) -> list[str]:
 
 
 def _import_uses(root: Any, data: bytes, unit: Unit, imported: set[str], resolver: Resolver) -> tuple[str, ...]:
-    """The unit's reads of module-level import bindings, one entry per read."""
+    """The unit's reads of module-level import bindings, at most two per name: a check asks only
+    whether a binding has more than one use, so two keep that answer and the stub stays short."""
     module = resolver.module
-    out = []
+    out: list[str] = []
     for node in identifiers_named(root, data, imported, unit.start_byte, unit.end_byte):
         name = text(node)
-        if is_name_use(node) and resolver.lookup(name, node) is module.bindings.get(name):
+        if out.count(name) < 2 and is_name_use(node) and resolver.lookup(name, node) is module.bindings.get(name):
             out.append(name)
     return tuple(out)
 
