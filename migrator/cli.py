@@ -16,7 +16,6 @@ from .config import Config, ConfigError, load_config
 from .engine import Engine
 from .files import iter_python_files
 from .findings import FileResult
-from .hybrid.proposer import STRATEGIES
 from .registry import Registry, RegistryError
 from .report import json_report, sarif_report, text_line, unified_diff
 from .rules.loader import RuleFileError
@@ -46,6 +45,15 @@ def _split(values: Sequence[str]) -> list[str]:
     return [v.strip() for item in values for v in item.split(",") if v.strip()]
 
 
+def _strategy(value: str) -> str:
+    """Checked on use, so `apimig check` does not import the hybrid layer to build its parser."""
+    from .hybrid.proposer import STRATEGIES
+
+    if value not in STRATEGIES:
+        raise argparse.ArgumentTypeError(f"invalid choice: {value!r} (choose from {', '.join(STRATEGIES)})")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="apimig", description="Find and fix deprecated library APIs.")
     parser.add_argument("--version", action="version", version=f"apimig {__version__}")
@@ -55,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("paths", nargs="*", default=["."])
         _common(p)
         p.add_argument("--format", choices=("text", "json", "sarif"), default="text")
-        p.add_argument("--jobs", "-j", type=int, default=1, help="worker processes")
+        p.add_argument("--jobs", "-j", type=int, default=None,
+                       help="worker processes (default: every core; one process for a few small files)")
         p.add_argument("--quiet", "-q", action="store_true")
         p.add_argument("--no-progress", action="store_true")
         if name == "fix":
@@ -63,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that may change behaviour")
             p.add_argument("--model", metavar="DIR", help="local code model (safetensors) for findings the rules "
                            "cannot fix; its fixes are validated and labelled")
-            p.add_argument("--strategy", default="with_rules", choices=STRATEGIES,
+            p.add_argument("--strategy", default=None, type=_strategy,
                            help="prompt strategy of the model layer (default with_rules)")
             p.add_argument("--proposer", default="model", metavar="NAME",
                            help="fix proposer registered under apimig.proposers (default: model, the local code model)")
@@ -113,7 +122,7 @@ def cmd_check_fix(args: argparse.Namespace) -> int:
     results: list[FileResult] = []
     diffs: list[str] = []
     lines = 0
-    for out in run(config, job, files, jobs=args.jobs, progress=show_progress, engine=engine if args.jobs <= 1 else None):
+    for out in run(config, job, files, jobs=args.jobs, progress=show_progress, engine=engine):
         results.append(out.result)
         lines += out.lines
         if fixing and args.diff and not use_model and out.result.new_source is not None and out.old_source is not None:
@@ -121,8 +130,8 @@ def cmd_check_fix(args: argparse.Namespace) -> int:
     if use_model:
         from .hybrid.layer import apply_model_layer, fixes_summary
 
-        layer = apply_model_layer(args.model, engine, results, write=not args.diff, diffs=diffs, strategy=args.strategy,
-                                  proposer_name=args.proposer)
+        layer = apply_model_layer(args.model, engine, results, write=not args.diff, diffs=diffs,
+                                  strategy=args.strategy or "with_rules", proposer_name=args.proposer)
         if layer.loaded and not args.quiet and args.format == "text":
             print(f"apimig: {fixes_summary(layer)}", file=sys.stderr)
     for r in results:

@@ -7,21 +7,20 @@ repeat until nothing changes (so a second run is a no-op).
 
 from __future__ import annotations
 
+import ast
 import bisect
 import re
 from dataclasses import dataclass, field
 
-import libcst as cst
 from tree_sitter import Node
 
-from .analysis import Binding, Resolver, line_starts, text
+from .analysis import Binding, Resolver, UsageIndex, line_starts, text
 from .applicability import fix_tier, shows_decline_reason, unsafe_reason
 from .findings import Edit, Finding, Fix, Pos
 from .edits import ByteEdit, apply_bytes, overlaps
-from .imports import NameClash, Need, eager_package, expression_for, import_edits, is_module, looks_like_module, module_of, usages
+from .imports import NameClash, Need, eager_package, expression_for, import_edits, is_module, looks_like_module, module_of
 from .matcher import Match
 from .rules.schema import HOLE, Rule
-from .transforms import load_transforms
 
 
 class Decline(Exception):
@@ -36,6 +35,13 @@ class Document:
     resolver: Resolver
     newline: str = "\n"
     _starts: list[int] = field(default_factory=list)
+    _uses: UsageIndex | None = None
+
+    def uses(self, binding: Binding) -> int:
+        """How many references to ``binding`` the file holds (one scan per name, shared by all findings)."""
+        if self._uses is None:
+            self._uses = UsageIndex(self.root, self.data, self.resolver)
+        return len(self._uses.uses(binding))
 
     def pos(self, offset: int) -> Pos:
         if not self._starts:
@@ -76,8 +82,8 @@ class _Ctx:
 _ATOMIC = {"identifier", "attribute", "call", "subscript", "string", "concatenated_string", "integer", "float",
            "true", "false", "none", "list", "tuple", "dictionary", "set", "parenthesized_expression",
            "list_comprehension", "dictionary_comprehension", "set_comprehension", "generator_expression", "ellipsis"}
-_LOOSE = (cst.BinaryOperation, cst.BooleanOperation, cst.Comparison, cst.UnaryOperation, cst.IfExp, cst.Lambda,
-          cst.NamedExpr)
+# expressions that need parentheses to stand where a call stood
+_LOOSE = (ast.BinOp, ast.BoolOp, ast.Compare, ast.UnaryOp, ast.IfExp, ast.Lambda, ast.NamedExpr)
 
 
 def _arguments(call: Node) -> tuple[list[Node], dict[str, Node], str]:
@@ -159,9 +165,9 @@ def fill_template(rule: Rule, template: str, call: Node | None, recv: Node | Non
         extra += [k for k in keywords if k not in used]
         if extra:
             raise Decline(f"the call passes argument(s) {', '.join(extra)} that the fix cannot carry over")
-    try:
-        expr = cst.parse_expression(result)
-    except cst.ParserSyntaxError:
+    try:  # CPython's parser: no libcst import for a check (parentheses let the result span lines)
+        expr = ast.parse(f"({result})", mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         raise Decline("the template produced invalid code") from None
     return f"({result})" if isinstance(expr, _LOOSE) else result
 
@@ -307,6 +313,10 @@ def build(match: Match, doc: Document) -> tuple[list[ByteEdit], set[Need], Bindi
     if fix.transform:
         if match.call is None:
             raise Decline("not a call")
+        import libcst as cst  # only transforms need libcst trees
+
+        from .transforms import load_transforms
+
         fn = load_transforms().get(fix.transform)
         try:
             call = cst.parse_expression(text(match.call))
@@ -347,8 +357,9 @@ def plan_finding(match: Match, doc: Document, state: str) -> Planned:
         manual_reason = str(exc)
     fix = None
     if manual_reason is None:
-        single_frees = [frees] if frees is not None and len(usages(frees, doc.root, doc.resolver)) <= 1 else []
-        edits = main + import_edits(doc.root, doc.data, needs, single_frees, doc.newline)
+        single_frees = [frees] if frees is not None and doc.uses(frees) <= 1 else []
+        edits = main + (import_edits(doc.root, doc.data, needs, single_frees, doc.newline)
+                        if needs or single_frees else [])
         tier = fix_tier(rule)
         title = _title(match, main, doc) or f"Apply fix for {rule.id}"
         if tier == "unsafe":
@@ -379,7 +390,7 @@ def combine(doc: Document, planned: list[Planned]) -> tuple[list[ByteEdit], list
         if p.frees is not None:
             b, n = freed.get(id(p.frees), (p.frees, 0))
             freed[id(p.frees)] = (b, n + 1)
-    removals = [b for b, n in freed.values() if len(usages(b, doc.root, doc.resolver)) <= n]
+    removals = [b for b, n in freed.values() if doc.uses(b) <= n]
     for_imports = import_edits(doc.root, doc.data, needs, removals, doc.newline)
     for ie in for_imports:
         if any(overlaps(ie, e) for e in edits):

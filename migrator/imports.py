@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
-import libcst as cst
 from tree_sitter import Node
 
 from . import facts
-from .analysis import Binding, Resolver, captures, dotted, text
+from .analysis import Binding, Resolver, captures, dotted, import_bindings, text
 from .edits import ByteEdit, apply_bytes
 
 @dataclass(frozen=True, order=True)
@@ -119,21 +118,6 @@ class NameClash(Exception):
     """Importing what a fix needs would rebind a name the code already uses for something else."""
 
 
-def usages(binding: Binding, root: Node, resolver: Resolver) -> list[Node]:
-    """Identifiers (outside imports) that refer to ``binding``."""
-    name = binding.name
-    out = []
-    for node in captures(f'((identifier) @i (#eq? @i "{name}"))', root).get("i", []):
-        parent = node.parent
-        if parent is None or parent.type in ("dotted_name", "aliased_import", "keyword_argument"):
-            continue
-        if parent.type == "attribute" and parent.child_by_field_name("attribute") == node:
-            continue
-        if resolver.resolve(name, node) is binding:
-            out.append(node)
-    return out
-
-
 def _insert_point(root: Node, data: bytes) -> tuple[int, str, str]:
     """Where new import lines go: (byte offset, prefix, suffix)."""
     last_import = None
@@ -165,6 +149,8 @@ def _insert_point(root: Node, data: bytes) -> tuple[int, str, str]:
 
 def _rewrite_from(stmt: Node, add: Iterable[str], remove: Iterable[str]) -> str | None:
     """The text of a ``from`` import with names added/removed; None when nothing is left."""
+    import libcst as cst  # imported when an import is rewritten, not for every check
+
     node = cst.parse_statement(text(stmt))
     assert isinstance(node, cst.SimpleStatementLine)
     imp = node.body[0]
@@ -190,6 +176,8 @@ def _rewrite_from(stmt: Node, add: Iterable[str], remove: Iterable[str]) -> str 
 
 
 def _rewrite_import(stmt: Node, remove: set[str]) -> str | None:
+    import libcst as cst  # imported when an import is rewritten, not for every check
+
     node = cst.parse_statement(text(stmt))
     assert isinstance(node, cst.SimpleStatementLine)
     imp = node.body[0]
@@ -253,13 +241,18 @@ def import_edits(root: Node, data: bytes, needs: Iterable[Need], removals: Itera
         stmt = (by_stmt_add.get(sid) or by_stmt_remove[sid])[0]
         add = by_stmt_add.get(sid, (stmt, set()))[1]
         rem = by_stmt_remove.get(sid, (stmt, set()))[1]
-        try:
-            if stmt.type == "import_from_statement":
-                new = _rewrite_from(stmt, sorted(add), rem)
-            else:
-                new = _rewrite_import(stmt, rem)
-        except (cst.ParserSyntaxError, AssertionError):
-            continue
+        bound = {b.name for b in import_bindings(stmt)}
+        if not add and bound and bound <= rem:
+            new = None  # every name goes: delete the statement, nothing to rewrite
+        else:
+            import libcst as cst  # loaded only when an import statement is rewritten
+            try:
+                if stmt.type == "import_from_statement":
+                    new = _rewrite_from(stmt, sorted(add), rem)
+                else:
+                    new = _rewrite_import(stmt, rem)
+            except (cst.ParserSyntaxError, AssertionError):
+                continue
         if new is None:
             edits.append(_delete_statement(stmt, data))
             deleted[edits[-1].start] = stmt
@@ -329,6 +322,8 @@ def text_of_imports(text: str) -> str:
 
 def _rewrite_import_paths(stmt: Node, remove: set[str], keep_root: set[str]) -> str | None:
     """Drop dotted names from an import; those in ``keep_root`` become ``import <root>`` (still used)."""
+    import libcst as cst  # imported when an import is rewritten, not for every check
+
     node = cst.parse_statement(text(stmt))
     assert isinstance(node, cst.SimpleStatementLine)
     imp = node.body[0]
