@@ -137,33 +137,92 @@ def usages(binding: Binding, root: Node, resolver: Resolver) -> list[Node]:
     return out
 
 
-def _insert_point(root: Node, data: bytes) -> tuple[int, str, str]:
-    """Where new import lines go: (byte offset, prefix, suffix)."""
+_IMPORTS = ("import_statement", "import_from_statement", "future_import_statement")
+
+
+def _is_prelude(child: Node) -> bool:
+    """Statements that belong to the import block: ``sys.path.insert(...)`` and ``try: import x`` shims."""
+    if child.type == "try_statement":
+        body = child.child_by_field_name("body")
+        return body is not None and all(c.type in _IMPORTS for c in body.named_children if c.type != "comment")
+    if child.type == "if_statement":  # `if TYPE_CHECKING:` / `if sys.version_info ...:` import blocks
+        body = child.child_by_field_name("consequence")
+        return body is not None and all(c.type in _IMPORTS for c in body.named_children if c.type != "comment")
+    return child.type == "expression_statement" and text(child).startswith(("sys.path.", "os.environ"))
+
+
+def _sort_key(line: str) -> tuple[bool, str]:
+    """isort/ruff order inside a section: plain ``import`` lines first, then ``from``, by module."""
+    parts = line.split()
+    return parts[0] == "from", parts[1].lower()
+
+
+def _insert_point(root: Node, data: bytes, line: str | None = None) -> tuple[int, str, str]:
+    """Where a new import line goes: (byte offset, prefix, suffix).
+
+    Next to the imports of the same top-level package, in isort order, when there are any;
+    otherwise after the module's import block (which includes ``sys.path`` edits and
+    ``try/except ImportError`` shims, so a new import never lands above them).
+    """
     last_import = None
     docstring = None
+    block: list[Node] = []
     for child in root.children:
-        if child.type in ("import_statement", "import_from_statement", "future_import_statement"):
+        if child.type in _IMPORTS:
             last_import = child
+            block.append(child)
         elif child.type == "comment":
+            continue
+        elif last_import is not None and _is_prelude(child):
             continue
         elif child.type == "expression_statement" and docstring is None and last_import is None \
                 and child.named_child_count == 1 and child.named_children[0].type == "string":
             docstring = child
         else:
-            if last_import is not None or docstring is not None:
-                break
             break
+    if line is not None:
+        sibling = _sibling_point(block, line)
+        if sibling is not None:
+            return sibling
     anchor = last_import or docstring
     if anchor is not None:
         return anchor.end_byte, "\n", ""
     # after a shebang / coding line, else at the very top
     offset = 0
-    for line in data.splitlines(keepends=True):
-        if line.startswith(b"#!") or (line.startswith(b"#") and b"coding" in line):
-            offset += len(line)
+    for raw in data.splitlines(keepends=True):
+        if raw.startswith(b"#!") or (raw.startswith(b"#") and b"coding" in raw):
+            offset += len(raw)
         else:
             break
     return offset, "", "\n"
+
+
+def _sibling_point(block: list[Node], line: str) -> tuple[int, str, str] | None:
+    """Before the first same-package import that sorts after ``line``, else after the last one."""
+    root = _sort_key(line)[1].split(".")[0]
+    same = [s for s in block if s.type != "future_import_statement"
+            and _sort_key(text(s))[1].split(".")[0] == root.lower()]
+    if not same:
+        return None
+    for stmt in same:
+        if _sort_key(text(stmt)) > _sort_key(line):
+            return stmt.start_byte, "", "\n"
+    return same[-1].end_byte, "\n", ""
+
+
+def _lines_for(needs: list[Need]) -> list[str]:
+    """One line per module: ``from m import a, b`` is never split into two statements."""
+    names: dict[str, list[str]] = {}
+    lines: list[str] = []
+    for need in needs:
+        if need.kind == "from":
+            if need.module not in names:
+                names[need.module] = []
+                lines.append(need.module)
+            names[need.module].append(need.name)
+        else:
+            lines.append(need.line())
+    return [f"from {m} import {', '.join(sorted(set(names[m])))}" if m in names else m for m in lines]
 
 
 def _rewrite_from(stmt: Node, add: Iterable[str], remove: Iterable[str]) -> str | None:
@@ -268,18 +327,35 @@ def import_edits(root: Node, data: bytes, needs: Iterable[Need], removals: Itera
             deleted[edits[-1].start] = stmt
         else:
             edits.append(ByteEdit(stmt.start_byte, stmt.end_byte, new))
-    if new_lines:
-        offset, prefix, suffix = _insert_point(root, data)
-        body = newline.join(dict.fromkeys(new_lines))
-        for i, e in enumerate(edits):
-            if e.start <= offset <= e.end and e.text == "":  # the anchor itself is deleted: take its place
-                stmt = deleted[e.start]
-                kept = _delete_statement(stmt, data, eat_blank=False)
-                edits[i] = ByteEdit(kept.start, kept.end, body + newline)
-                break
-        else:
-            edits.append(ByteEdit(offset, offset, prefix.replace("\n", newline) + body + suffix.replace("\n", newline)))
+    new_lines = sorted(_lines_for([n for n in needs if n.line() in new_lines]), key=_sort_key)
+    if new_lines and deleted:
+        # the fix moved what a deleted import provided: write the new import in its place (same
+        # indentation, inside a try/except shim or a function when that is where it was)
+        start = min(deleted)
+        stmt = deleted[start]
+        line_start = data.rfind(b"\n", 0, stmt.start_byte) + 1
+        indent = data[line_start:stmt.start_byte].decode("utf-8", "replace")
+        kept = _delete_statement(stmt, data, eat_blank=False)
+        index = next(i for i, e in enumerate(edits) if e.start == start and e.text == "")
+        edits[index] = ByteEdit(kept.start, kept.end, "".join(indent + ln + newline for ln in new_lines))
+    elif new_lines:
+        for ln in new_lines:
+            offset, prefix, suffix = _insert_point(root, data, ln)
+            edits.append(ByteEdit(offset, offset, prefix.replace("\n", newline) + ln + suffix.replace("\n", newline)))
+        edits = _merge_inserts(edits)
     return edits
+
+
+def _merge_inserts(edits: list[ByteEdit]) -> list[ByteEdit]:
+    """Insertions at the same offset become one edit (in the order they were made)."""
+    merged: dict[tuple[int, int], ByteEdit] = {}
+    for e in edits:
+        key = (e.start, e.end)
+        if key in merged and e.start == e.end:
+            merged[key] = ByteEdit(e.start, e.end, merged[key].text + e.text)
+        else:
+            merged[key] = e
+    return list(merged.values())
 
 
 def drop_stale_module_imports(source: str, before: str, modules: Iterable[str], parser: "object") -> str:
