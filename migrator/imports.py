@@ -30,6 +30,7 @@ class Need:
     kind: str  # "import" | "from"
     module: str
     name: str = ""
+    after: int = -1  # end byte of the function-local import to add this one after (-1: module level)
 
     def line(self) -> str:
         return f"import {self.module}" if self.kind == "import" else f"from {self.module} import {self.name}"
@@ -108,14 +109,34 @@ def expression_for(qname: str, at: Node, resolver: Resolver, prefer_from: bool,
             module, rest = parent, name
     head = rest.split(".")[0]
     taken = resolver.lookup(head, at) or resolver.module.bindings.get(head) or []
-    if prefer_from and rest and all(b is replacing for b in taken):
+    # `try: from m import x / except ImportError: x = None`: the fallback rebinds the same name, keep it
+    if prefer_from and rest and all(b is replacing or (replacing is not None and b.kind != "import")
+                                    for b in taken):
         return rest, Need("from", module, head)
     root = module.split(".")[0]
     for b in resolver.lookup(root, at) or resolver.module.bindings.get(root) or []:
         if b is not replacing and not (b.kind == "import" and b.qname == root):
             bound = f"`{b.qname}`" if b.kind == "import" and b.qname else "a local name"
             raise NameClash(f"the fix needs `import {module}`, but `{root}` is already bound to {bound} here")
-    return qname, Need("import", module)
+    return qname, Need("import", module, after=_local_anchor(root, at, resolver))
+
+
+def _local_anchor(root: str, at: Node, resolver: Resolver) -> int:
+    """End of the function-local import of ``root`` that the module does not import itself.
+
+    ``def plot(): import matplotlib.cm as cm`` keeps matplotlib optional; the import a fix
+    adds there stays local too instead of becoming a module-level (mandatory) one.
+    """
+    if any(b.kind == "import" and (b.qname or "").split(".")[0] == root
+           for bs in resolver.module.bindings.values() for b in bs):
+        return -1
+    for scope_node in resolver.enclosing_scopes(at)[:-1]:
+        for bindings in resolver.scope(scope_node).bindings.values():
+            for b in bindings:
+                if b.kind == "import" and b.node is not None and (b.qname or "").split(".")[0] == root \
+                        and b.node.start_byte < at.start_byte:
+                    return b.node.end_byte
+    return -1
 
 
 class NameClash(Exception):
@@ -222,7 +243,8 @@ def _lines_for(needs: list[Need]) -> list[str]:
             names[need.module].append(need.name)
         else:
             lines.append(need.line())
-    return [f"from {m} import {', '.join(sorted(set(names[m])))}" if m in names else m for m in lines]
+    return list(dict.fromkeys(f"from {m} import {', '.join(sorted(set(names[m])))}" if m in names else m
+                              for m in lines))
 
 
 def _rewrite_from(stmt: Node, add: Iterable[str], remove: Iterable[str]) -> str | None:
@@ -271,7 +293,8 @@ def _delete_statement(stmt: Node, data: bytes, eat_blank: bool = True) -> ByteEd
         start = line_start
         nl = data.find(b"\n", end)
         end = len(data) if nl == -1 else nl + 1
-        previous_blank = start == 0 or data[:start].endswith((b"\n\n", b"\n\r\n"))
+        first_in_block = stmt.prev_named_sibling is None and stmt.parent is not None and stmt.parent.type == "block"
+        previous_blank = start == 0 or first_in_block or data[:start].endswith((b"\n\n", b"\n\r\n"))
         if previous_blank and eat_blank:  # do not leave a blank line where the import block was
             for blank in (b"\r\n", b"\n"):
                 if data.startswith(blank, end):
@@ -339,11 +362,26 @@ def import_edits(root: Node, data: bytes, needs: Iterable[Need], removals: Itera
         index = next(i for i, e in enumerate(edits) if e.start == start and e.text == "")
         edits[index] = ByteEdit(kept.start, kept.end, "".join(indent + ln + newline for ln in new_lines))
     elif new_lines:
+        module_level = {n.line() for n in needs if n.after < 0}
+        for need in needs:
+            if need.after >= 0 and need.line() in new_lines and need.line() not in module_level:
+                new_lines.remove(need.line())
+                edits.append(_local_insert(data, need, newline))
         for ln in new_lines:
             offset, prefix, suffix = _insert_point(root, data, ln)
             edits.append(ByteEdit(offset, offset, prefix.replace("\n", newline) + ln + suffix.replace("\n", newline)))
         edits = _merge_inserts(edits)
     return edits
+
+
+def _local_insert(data: bytes, need: Need, newline: str) -> ByteEdit:
+    """``need`` beside the function-local import ending at ``need.after``, same indentation, isort order."""
+    stmt_start = data.rfind(b"\n", 0, need.after) + 1
+    stmt = data[stmt_start:need.after].decode("utf-8", "replace")
+    indent = stmt[: len(stmt) - len(stmt.lstrip())]
+    if _sort_key(need.line()) < _sort_key(stmt.strip()):
+        return ByteEdit(stmt_start, stmt_start, indent + need.line() + newline)
+    return ByteEdit(need.after, need.after, newline + indent + need.line())
 
 
 def _merge_inserts(edits: list[ByteEdit]) -> list[ByteEdit]:
