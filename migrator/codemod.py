@@ -20,6 +20,7 @@ from .findings import Edit, Finding, Fix, Pos
 from .edits import ByteEdit, apply_bytes, overlaps
 from .imports import EAGER_PACKAGES, NameClash, Need, is_module, looks_like_module, module_of, expression_for, import_edits, usages
 from .matcher import Match
+from .reshape import use_site_edits
 from .rules.schema import HOLE, Rule
 from .transforms import load_transforms
 
@@ -263,6 +264,17 @@ def _sibling_module(match: Match, new: str, doc: Document, ctx: _Ctx) -> str | N
 
 def build(match: Match, doc: Document) -> tuple[list[ByteEdit], set[Need], Binding | None]:
     """The edits that fix ``match``; raises Decline with the reason when it cannot be fixed."""
+    main, needs, frees = _build_call(match, doc)
+    shape = match.rule.result
+    if shape is not None and match.where != "import":
+        extra, reason = use_site_edits(match.call, shape, match.rule.old)
+        if reason is not None:
+            raise Decline(reason)
+        main = main + extra
+    return main, needs, frees
+
+
+def _build_call(match: Match, doc: Document) -> tuple[list[ByteEdit], set[Need], Binding | None]:
     rule, node, fix = match.rule, match.node, match.rule.fix
     if match.manual_reason:
         raise Decline(match.manual_reason)

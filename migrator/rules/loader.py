@@ -7,12 +7,12 @@ from typing import Any
 
 import yaml
 
-from .schema import Case, FixSpec, Provenance, Rule, parse_version
+from .schema import Case, FixSpec, Provenance, ResultShape, Rule, parse_version
 
 _FIELDS = {
     "id", "library", "kind", "old", "message", "source", "tier", "fix", "reason", "deprecated_in",
     "removed_in", "replacement_since", "receiver", "params", "unknown_receiver", "confidence", "origin",
-    "provenance", "cases",
+    "provenance", "cases", "result",
 }
 _CASE_FIELDS = {"bad", "good", "noop", "manual", "target"}
 _FIX_FIELDS = {"rename", "template", "transform", "args"}
@@ -95,6 +95,15 @@ def _provenance(raw: Any) -> Provenance | None:
     )
 
 
+def _result(raw: Any) -> ResultShape | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or set(raw) != {"was", "now"} or not isinstance(raw["was"], list) \
+            or raw["now"] not in raw["was"]:
+        raise ValueError("result takes {was: [field, ...], now: field}, with now one of was")
+    return ResultShape(tuple(str(f) for f in raw["was"]), str(raw["now"]))
+
+
 def rule_from_dict(raw: dict[str, Any], pack: str = "", line: int = 0) -> Rule:
     """Build and validate one rule; raises ValueError with a plain message."""
     unknown = set(raw) - _FIELDS
@@ -113,6 +122,7 @@ def rule_from_dict(raw: dict[str, Any], pack: str = "", line: int = 0) -> Rule:
         tier=raw.get("tier", "safe"),
         fix=_fix(raw.get("fix")),
         reason=raw.get("reason"),
+        result=_result(raw.get("result")),
         deprecated_in=_version(raw.get("deprecated_in"), "deprecated_in"),
         removed_in=_version(raw.get("removed_in"), "removed_in"),
         replacement_since=_version(raw.get("replacement_since"), "replacement_since"),
