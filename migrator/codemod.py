@@ -397,3 +397,45 @@ def combine(doc: Document, planned: list[Planned]) -> tuple[list[ByteEdit], list
         if any(overlaps(ie, e) for e in edits):
             return combine(doc, [p for p in taken if not any(overlaps(ie, e) for e in p.main)])
     return edits + for_imports, taken
+
+
+_COMPOUND = {"if_statement", "for_statement", "while_statement", "with_statement", "try_statement",
+             "function_definition", "class_definition", "decorated_definition", "match_statement"}
+
+
+def _statement(doc: Document, pos: Pos) -> tuple[int, int]:
+    """Byte span of the simple statement holding ``pos`` (a compound statement's header line)."""
+    if not doc._starts:
+        doc._starts = line_starts(doc.data)
+    start = doc._starts[pos.line]
+    line_text = doc.data[start:].split(b"\n", 1)[0].decode("utf-8", "replace")
+    offset = start + len(line_text[: pos.col].encode("utf-8"))
+    node: Node | None = doc.root.descendant_for_byte_range(offset, offset)
+    while node is not None and node.parent is not None and node.parent.type not in ("module", "block"):
+        node = node.parent
+    if node is None or node.type in _COMPOUND or node.parent is None:
+        return start, start + len(line_text.encode("utf-8"))
+    return node.start_byte, node.end_byte
+
+
+def hold_back_partial(doc: Document, planned: list[Planned], wanted: list[Planned]) -> list[tuple[Planned, str]]:
+    """Fixes to hold back because a sibling use in the same statement stays unmigrated.
+
+    ``a = np.float(x) + torch.solve(B, A)`` with only the first fixed reads as neither the old
+    nor the new API; the statement migrates whole or not at all.
+    """
+    chosen = {id(p) for p in wanted}
+    left = [p for p in planned if id(p) not in chosen]
+    if not left:
+        return []
+    blocked: dict[tuple[int, int], Planned] = {}
+    for p in left:
+        blocked.setdefault(_statement(doc, p.finding.start), p)
+    held = []
+    for p in wanted:
+        other = blocked.get(_statement(doc, p.finding.start))
+        if other is not None:
+            why = other.finding.manual_reason or (f"its fix is {other.finding.fix.tier}" if other.finding.fix else
+                                                  "it has no automatic fix")
+            held.append((p, f"held back: `{other.finding.snippet}` in the same statement is not migrated ({why})"))
+    return held

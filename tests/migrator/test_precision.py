@@ -60,3 +60,14 @@ def test_fix_leaves_isort_and_pyflakes_quiet(tmp_path: Path) -> None:
     assert changed, "the fix changed nothing, so the test would prove nothing"
     after = _lint(ruff, project) | _lint(pyflakes, project)
     assert after - before == set()
+
+
+def test_statement_migrates_whole_or_not_at_all() -> None:
+    """Without --unsafe the unsafe `np.in1d` stays, so its safe sibling `np.product` waits too."""
+    src = (FIXTURES / "partial" / "mixed_tiers.in.py").read_text(encoding="utf-8")
+    result = ENGINE.fix(src, "mixed_tiers.py", unsafe=False)
+    assert result.new_source is not None
+    assert "kinds = (float, int)" in result.new_source  # a statement of its own still migrates
+    assert "mask = np.in1d(a, b) & (np.product(s) > 0)" in result.new_source
+    (held,) = [(f.rule_id, why) for f, why in result.dropped]
+    assert held == ("numpy-product", "held back: `np.in1d` in the same statement is not migrated (its fix is unsafe)")
