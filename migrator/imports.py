@@ -358,9 +358,9 @@ def import_edits(root: Node, data: bytes, needs: Iterable[Need], removals: Itera
         stmt = deleted[start]
         line_start = data.rfind(b"\n", 0, stmt.start_byte) + 1
         indent = data[line_start:stmt.start_byte].decode("utf-8", "replace")
-        kept = _delete_statement(stmt, data, eat_blank=False)
         index = next(i for i, e in enumerate(edits) if e.start == start and e.text == "")
-        edits[index] = ByteEdit(kept.start, kept.end, "".join(indent + ln + newline for ln in new_lines))
+        # only the statement's own bytes: its indentation and a trailing comment stay
+        edits[index] = ByteEdit(stmt.start_byte, stmt.end_byte, (newline + indent).join(new_lines))
     elif new_lines:
         module_level = {n.line() for n in needs if n.after < 0}
         for need in needs:
