@@ -19,6 +19,7 @@ from .applicability import fix_tier, shows_decline_reason, unsafe_reason
 from .findings import Edit, Finding, Fix, Pos
 from .edits import ByteEdit, apply_bytes, overlaps
 from .imports import EAGER_PACKAGES, NameClash, Need, is_module, looks_like_module, module_of, expression_for, import_edits, usages
+from .fixcheck import missing_name
 from .matcher import Match
 from .reshape import use_site_edits
 from .rules.schema import HOLE, Rule
@@ -265,6 +266,11 @@ def _sibling_module(match: Match, new: str, doc: Document, ctx: _Ctx) -> str | N
 def build(match: Match, doc: Document) -> tuple[list[ByteEdit], set[Need], Binding | None]:
     """The edits that fix ``match``; raises Decline with the reason when it cannot be fixed."""
     main, needs, frees = _build_call(match, doc)
+    since = match.rule.replacement_since or match.rule.deprecated_in or match.rule.removed_in
+    for qname in match.rule.fix.qualified_names():
+        missing = missing_name(qname, str(since) if since else None)
+        if missing is not None:
+            raise Decline(missing)
     shape = match.rule.result
     if shape is not None and match.where != "import":
         extra, reason = use_site_edits(match.call, shape, match.rule.old)

@@ -71,3 +71,40 @@ def test_statement_migrates_whole_or_not_at_all() -> None:
     assert "mask = np.in1d(a, b) & (np.product(s) > 0)" in result.new_source
     (held,) = [(f.rule_id, why) for f, why in result.dropped]
     assert held == ("numpy-product", "held back: `np.in1d` in the same statement is not migrated (its fix is unsafe)")
+
+
+def test_fix_naming_a_missing_target_is_dropped_to_manual() -> None:
+    """The check after rewriting reads the installed module's source: `shutil.whence` does not exist."""
+    from apimig.migrator.rules.loader import rule_from_dict
+
+    rule = rule_from_dict({
+        "id": "test-bad-target", "library": "stdlib", "kind": "move", "old": "distutils.spawn.find_executable",
+        "fix": {"rename": "shutil.whence"}, "message": "m", "source": "https://docs.python.org/3/", "deprecated_in": "3.10",
+        "cases": [{"bad": "x", "good": "y"}, {"noop": "z"}]})
+    engine = Engine(Config(installed_versions=False), rules=[rule])
+    src = "from distutils.spawn import find_executable\n\nfind_executable('git')\n"
+    result = engine.fix(src, "t.py", unsafe=True)
+    assert result.new_source is None
+    (finding,) = {f.rule_id: f for f in result.findings}.values()
+    assert finding.fix is None
+    assert "has no `whence` in `shutil`" in (finding.manual_reason or "")
+
+
+def test_result_shape_use_sites() -> None:
+    """torch.solve's (solution, LU) tuple: each use either selects the solution or stays manual."""
+    cases = {
+        "x, _ = torch.solve(b, A)\n": "x = torch.linalg.solve(A, b)\n",
+        "x = torch.solve(b, A).solution\n": "x = torch.linalg.solve(A, b)\n",
+        "x = torch.solve(b, A)[0]\n": "x = torch.linalg.solve(A, b)\n",
+        "x = torch.solve(b, A)[1]\n": None,
+        "x = torch.solve(b, A).LU\n": None,
+        "f(torch.solve(b, A))\n": None,
+    }
+    for line, want in cases.items():
+        src = "import torch\n\n" + line
+        result = ENGINE.fix(src, "t.py", unsafe=True)
+        got = result.new_source[len("import torch\n\n"):] if result.new_source else None
+        assert got == want, line
+        if want is None:
+            (finding,) = [f for f in result.findings if f.rule_id == "torch-solve"]
+            assert "returned (solution, LU)" in (finding.manual_reason or ""), line
