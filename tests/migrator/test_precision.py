@@ -108,3 +108,16 @@ def test_result_shape_use_sites() -> None:
         if want is None:
             (finding,) = [f for f in result.findings if f.rule_id == "torch-solve"]
             assert "returned (solution, LU)" in (finding.manual_reason or ""), line
+
+
+def test_receiver_type_from_the_stub_of_the_call_that_made_it() -> None:
+    """`threading.current_thread()` returns a Thread: typeshed says so, no hand table does."""
+    pytest.importorskip("typeshed_client")
+    from apimig.migrator.stubtypes import stub_return_type
+
+    inferred = stub_return_type("threading.current_thread")
+    assert inferred is not None and inferred.type == "threading.Thread"
+    assert inferred.source == "typeshed: threading.pyi"
+    src = "import threading\n\nname = threading.current_thread().getName()\nhome = __import__('os').getcwd()\n"
+    result = ENGINE.fix(src, "t.py", unsafe=True)
+    assert result.new_source == src.replace(".getName()", ".name")
