@@ -19,7 +19,9 @@ from .applicability import fix_tier, shows_decline_reason, unsafe_reason
 from .findings import Edit, Finding, Fix, Pos
 from .edits import ByteEdit, apply_bytes, overlaps
 from .imports import NameClash, Need, eager_package, expression_for, import_edits, is_module, looks_like_module, module_of
+from .fixcheck import missing_name
 from .matcher import Match
+from .reshape import use_site_edits
 from .rules.schema import HOLE, Rule
 
 
@@ -269,6 +271,22 @@ def _sibling_module(match: Match, new: str, doc: Document, ctx: _Ctx) -> str | N
 
 def build(match: Match, doc: Document) -> tuple[list[ByteEdit], set[Need], Binding | None]:
     """The edits that fix ``match``; raises Decline with the reason when it cannot be fixed."""
+    main, needs, frees = _build_call(match, doc)
+    since = match.rule.replacement_since or match.rule.deprecated_in or match.rule.removed_in
+    for qname in match.rule.fix.qualified_names():
+        missing = missing_name(qname, str(since) if since else None)
+        if missing is not None:
+            raise Decline(missing)
+    shape = match.rule.result
+    if shape is not None and match.where != "import":
+        extra, reason = use_site_edits(match.call, shape, match.rule.old)
+        if reason is not None:
+            raise Decline(reason)
+        main = main + extra
+    return main, needs, frees
+
+
+def _build_call(match: Match, doc: Document) -> tuple[list[ByteEdit], set[Need], Binding | None]:
     rule, node, fix = match.rule, match.node, match.rule.fix
     if match.manual_reason:
         raise Decline(match.manual_reason)
@@ -396,3 +414,45 @@ def combine(doc: Document, planned: list[Planned]) -> tuple[list[ByteEdit], list
         if any(overlaps(ie, e) for e in edits):
             return combine(doc, [p for p in taken if not any(overlaps(ie, e) for e in p.main)])
     return edits + for_imports, taken
+
+
+_COMPOUND = {"if_statement", "for_statement", "while_statement", "with_statement", "try_statement",
+             "function_definition", "class_definition", "decorated_definition", "match_statement"}
+
+
+def _statement(doc: Document, pos: Pos) -> tuple[int, int]:
+    """Byte span of the simple statement holding ``pos`` (a compound statement's header line)."""
+    if not doc._starts:
+        doc._starts = line_starts(doc.data)
+    start = doc._starts[pos.line]
+    line_text = doc.data[start:].split(b"\n", 1)[0].decode("utf-8", "replace")
+    offset = start + len(line_text[: pos.col].encode("utf-8"))
+    node: Node | None = doc.root.descendant_for_byte_range(offset, offset)
+    while node is not None and node.parent is not None and node.parent.type not in ("module", "block"):
+        node = node.parent
+    if node is None or node.type in _COMPOUND or node.parent is None:
+        return start, start + len(line_text.encode("utf-8"))
+    return node.start_byte, node.end_byte
+
+
+def hold_back_partial(doc: Document, planned: list[Planned], wanted: list[Planned]) -> list[tuple[Planned, str]]:
+    """Fixes to hold back because a sibling use in the same statement stays unmigrated.
+
+    ``a = np.float(x) + torch.solve(B, A)`` with only the first fixed reads as neither the old
+    nor the new API; the statement migrates whole or not at all.
+    """
+    chosen = {id(p) for p in wanted}
+    left = [p for p in planned if id(p) not in chosen]
+    if not left:
+        return []
+    blocked: dict[tuple[int, int], Planned] = {}
+    for p in left:
+        blocked.setdefault(_statement(doc, p.finding.start), p)
+    held = []
+    for p in wanted:
+        other = blocked.get(_statement(doc, p.finding.start))
+        if other is not None:
+            why = other.finding.manual_reason or (f"its fix is {other.finding.fix.tier}" if other.finding.fix else
+                                                  "it has no automatic fix")
+            held.append((p, f"held back: `{other.finding.snippet}` in the same statement is not migrated ({why})"))
+    return held
