@@ -24,7 +24,6 @@ from .config import Config, ConfigError, check_selectors, closest_hint, load_con
 from .engine import Engine
 from .files import iter_python_files
 from .findings import FileResult
-from .hybrid.proposer import STRATEGIES
 from .registry import Registry, RegistryError
 from .report import (
     FORMATS,
@@ -73,6 +72,15 @@ def _output_options(p: argparse.ArgumentParser, formats: Sequence[str]) -> None:
                    help="how findings are printed (--format is an alias)")
 
 
+def _strategy(value: str) -> str:
+    """Checked on use, so `apimig check` does not import the hybrid layer to build its parser."""
+    from .hybrid.proposer import STRATEGIES
+
+    if value not in STRATEGIES:
+        raise argparse.ArgumentTypeError(f"invalid choice: {value!r} (choose from {', '.join(STRATEGIES)})")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="apimig", description="Find and fix deprecated library APIs.")
     parser.add_argument("--version", action="version", version=f"apimig {__version__}")
@@ -82,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("paths", nargs="*", default=["."], help="files or folders; `-` reads stdin")
         _common(p)
         _output_options(p, FORMATS)
-        p.add_argument("--jobs", "-j", type=int, default=1, help="worker processes")
+        p.add_argument("--jobs", "-j", type=int, default=None,
+                       help="worker processes (default: every core; one process for a few small files)")
         p.add_argument("--quiet", "-q", action="store_true")
         p.add_argument("--no-progress", action="store_true")
         p.add_argument("--statistics", action="store_true", help="count findings per rule instead of listing them")
@@ -101,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that may change behaviour")
             p.add_argument("--model", metavar="DIR", help="local code model (safetensors) for findings the rules "
                            "cannot fix; its fixes are validated and labelled")
-            p.add_argument("--strategy", default="with_rules", choices=STRATEGIES,
+            p.add_argument("--strategy", default=None, type=_strategy,
                            help="prompt strategy of the model layer (default with_rules)")
             p.add_argument("--proposer", default="model", metavar="NAME",
                            help="fix proposer registered under apimig.proposers (default: model, the local code model)")
@@ -182,8 +191,7 @@ def cmd_check_fix(args: argparse.Namespace) -> int:
         files = list(iter_python_files(paths, config.exclude, root=config.project_root,
                                        respect_gitignore=config.respect_gitignore, force_exclude=config.force_exclude))
         show_progress = sys.stderr.isatty() and not args.no_progress and not args.quiet
-        outcomes = run(config, job, files, jobs=args.jobs, progress=show_progress,
-                       engine=engine if args.jobs <= 1 else None)
+        outcomes = run(config, job, files, jobs=args.jobs, progress=show_progress, engine=engine)
     results: list[FileResult] = []
     diffs: list[str] = []
     for out in outcomes:
@@ -194,7 +202,7 @@ def cmd_check_fix(args: argparse.Namespace) -> int:
         from .hybrid.layer import apply_model_layer, fixes_summary
 
         layer = apply_model_layer(args.model, engine, results, write=not args.diff and not stdin, diffs=diffs,
-                                  strategy=args.strategy, proposer_name=args.proposer)
+                                  strategy=args.strategy or "with_rules", proposer_name=args.proposer)
         if layer.loaded and not args.quiet and args.format == "text":
             print(f"apimig: {fixes_summary(layer)}", file=sys.stderr)
     if fixing and getattr(args, "fix_only", False):

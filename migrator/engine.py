@@ -8,7 +8,7 @@ from typing import Any, Collection, Sequence
 
 from .analysis import Resolver, parser
 from .applicability import api_state, applies, rule_state
-from .codemod import Document, Planned, combine, plan_finding
+from .codemod import Document, Planned, combine, hold_back_partial, plan_finding
 from .config import Config
 from .edits import apply_text
 from .findings import FileResult, Finding
@@ -137,6 +137,12 @@ class Engine:
             wanted = [p for p in planned if applies(p.finding, unsafe=unsafe)
                       and (only is None or p.finding.key in only)]
             if doc is None or not wanted:
+                break
+            held = hold_back_partial(doc, planned, wanted)
+            if current == source:  # report each held-back fix once, against the file as given
+                result.dropped.extend((p.finding, why) for p, why in held)
+            wanted = [p for p in wanted if all(p is not h for h, _ in held)]
+            if not wanted:
                 break
             new, applied = self._apply(doc, wanted, result)
             if new == current or not applied:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,18 +70,54 @@ def _work(path: Path) -> Outcome:
     return process(_ENGINE, _JOB, path)
 
 
-def run(config: Config, job: Job, paths: Sequence[Path], jobs: int = 1, progress: bool = False,
+# below this much source one process is faster than starting and feeding a pool
+_POOL_MIN_BYTES = 1_000_000
+
+
+def default_jobs() -> int:
+    """Every core this process may run on (like ruff and TorchFix)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _source_bytes(paths: Sequence[Path]) -> int:
+    total = 0
+    for p in paths:
+        try:
+            total += p.stat().st_size
+        except OSError:
+            pass
+    return total
+
+
+def run(config: Config, job: Job, paths: Sequence[Path], jobs: int | None = None, progress: bool = False,
         engine: Engine | None = None) -> Iterator[Outcome]:
+    """Outcomes in the order of ``paths``. ``jobs`` None: every core, but one process for small work.
+
+    The pool pays for itself: the engine (rule index) is built once, before the workers fork, and
+    files go out in chunks."""
+    global _ENGINE, _JOB
     bar = Progress(len(paths), progress)
-    if jobs <= 1 or len(paths) < 2 * jobs:
+    if jobs is None:
+        jobs = default_jobs() if _source_bytes(paths) >= _POOL_MIN_BYTES else 1
+    jobs = min(jobs, len(paths))
+    if jobs <= 1:
         eng = engine or Engine(config)
         for p in paths:
             out = process(eng, job, p)
             bar.step()
             yield out
         return
-    ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-    with ctx.Pool(jobs, initializer=_init, initargs=(config, job)) as pool:
+    forking = sys.platform != "win32"
+    ctx = multiprocessing.get_context("fork" if forking else "spawn")
+    if forking:  # the workers inherit the compiled rules instead of loading them again
+        _ENGINE, _JOB = engine or Engine(config), job
+        pool = ctx.Pool(jobs)
+    else:
+        pool = ctx.Pool(jobs, initializer=_init, initargs=(config, job))
+    with pool:
         for out in pool.imap(_work, paths, chunksize=max(1, len(paths) // (jobs * 8))):
             bar.step()
             yield out
