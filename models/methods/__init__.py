@@ -20,6 +20,7 @@ METHODS.register("rome", "apimig.models.methods.rome.method:METHOD")
 METHODS.register("memit", "apimig.models.methods.memit.method:METHOD")
 METHODS.register("lora", "apimig.models.methods.lora.method:METHOD")
 METHODS.register("dpo", "apimig.models.methods.dpo.method:METHOD")
+METHODS.register("alphaedit", "apimig.models.methods.alphaedit.method:METHOD")
 METHODS.load_entry_points("apimig.methods")
 
 
