@@ -8,7 +8,8 @@ the time budget, and reports every attempt. A spec looks like::
     name: teach-datetime-now
     model: ../models/qwen2-0.5b          # local directory, paths relative to the spec
     requests: requests.json              # edit requests or {old, new} pairs
-    method: auto                         # or rome | memit | lora | dpo, or a list tried in order
+    method: auto                         # or rome | memit | alphaedit | lora | dpo, or a list tried in order
+    sequential: true                     # optional: requests arrive one after another (auto: alphaedit)
     out: results/teach-datetime-now
     device: cuda                         # optional; dtype too
     constraints:
@@ -33,8 +34,8 @@ import yaml
 
 from apimig.models.gate import GateConfig, GateConfigError
 
-METHOD_NAMES = ("rome", "memit", "lora", "dpo")
-SPEC_KEYS = {"name", "model", "requests", "method", "out", "device", "dtype", "constraints", "hparams"}
+METHOD_NAMES = ("rome", "memit", "alphaedit", "lora", "dpo")
+SPEC_KEYS = {"name", "model", "requests", "method", "out", "device", "dtype", "constraints", "hparams", "sequential"}
 CONSTRAINT_KEYS = {"max_seconds", "gate"}
 
 
@@ -54,6 +55,7 @@ class Spec:
     max_seconds: float | None = None
     gate: GateConfig = field(default_factory=GateConfig)
     hparams: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    sequential: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,22 +99,27 @@ def load_spec(path: str | Path) -> Spec:
     hparams = data.get("hparams") or {}
     if not isinstance(hparams, Mapping) or set(hparams) - set(METHOD_NAMES):
         raise SpecError(f"{path}: hparams: one mapping per method among {METHOD_NAMES}")
+    sequential = data.get("sequential", False)
+    if not isinstance(sequential, bool):
+        raise SpecError(f"{path}: sequential: {sequential!r}; use true or false")
     name = str(data.get("name") or path.stem)
     max_seconds = constraints.get("max_seconds")
     return Spec(name=name, model=rel(data["model"]), requests=rel(data["requests"]),
                 out=rel(data.get("out") or f"results/{name}"), methods=methods,
                 device=data.get("device"), dtype=data.get("dtype"),
                 max_seconds=float(max_seconds) if max_seconds is not None else None, gate=gate,
-                hparams={k: dict(v or {}) for k, v in hparams.items()})
+                hparams={k: dict(v or {}) for k, v in hparams.items()}, sequential=sequential)
 
 
 def plan(spec: Spec, requests: Sequence[Any]) -> list[Step]:
     """The methods to try, in order, and why; ``auto`` follows the knowledge-editing literature:
-    ROME for one fact, MEMIT for a batch, then adapters (layer-selected LoRA, DPO) when editing
-    does not pass the gate. DPO needs the old code (``ground_truth``) of every request."""
+    AlphaEdit when requests arrive one after another (ROME and MEMIT collapse under sequential
+    edits), else ROME for one fact, MEMIT for a batch, then adapters (layer-selected LoRA, DPO)
+    when editing does not pass the gate. DPO needs the old code (``ground_truth``) of every request."""
     if spec.methods != ("auto",):
         return [Step(m, "asked for in the spec") for m in spec.methods]
-    steps = [Step("rome", "one request: a rank-one edit is the smallest change") if len(requests) == 1
+    steps = [Step("alphaedit", "sequential requests: a null-space edit keeps the earlier edits") if spec.sequential
+             else Step("rome", "one request: a rank-one edit is the smallest change") if len(requests) == 1
              else Step("memit", f"{len(requests)} requests: one batched edit over several layers")]
     steps.append(Step("lora", "adapter: used when the edit does not pass the gate"))
     if all(getattr(r, "ground_truth", "") for r in requests):

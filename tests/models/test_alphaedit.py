@@ -128,3 +128,19 @@ def test_sequential_edits_do_not_collapse(organism_dir: Path, stats_dir: str) ->
                                            organism_hparams("memit", stats_dir), requests)
     assert eff >= 0.9 and spec >= 0.9, (eff, spec)
     assert eff >= memit_eff and spec >= memit_spec, ((eff, spec), (memit_eff, memit_spec))
+
+
+def test_experiment_auto_plans_alphaedit_for_sequential_requests(tmp_path: Path) -> None:
+    import yaml
+
+    from apimig.models.experiment import SpecError, load_spec, plan
+
+    spec_path = tmp_path / "spec.yaml"
+    spec_path.write_text(yaml.safe_dump({"model": "m", "requests": "r.json", "sequential": True}), encoding="utf-8")
+    requests = load_requests(DATA)
+    assert [s.method for s in plan(load_spec(spec_path), requests)] == ["alphaedit", "lora", "dpo"]
+    spec_path.write_text(yaml.safe_dump({"model": "m", "requests": "r.json"}), encoding="utf-8")
+    assert plan(load_spec(spec_path), requests)[0].method == "memit"
+    spec_path.write_text(yaml.safe_dump({"model": "m", "requests": "r.json", "sequential": "yes"}), encoding="utf-8")
+    with pytest.raises(SpecError, match=r"spec\.yaml: sequential: 'yes'"):
+        load_spec(spec_path)
