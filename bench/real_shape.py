@@ -126,6 +126,7 @@ def run(args: argparse.Namespace) -> list[tuple[str, str, str, str]]:
     work = Path(args.work) / args.shape
     stats = str(work / "stats")
     rows: list[tuple[str, str, str, str]] = []
+    wanted = set(args.methods)
     if not (work / "model.safetensors").exists():
         measure(rows, "cpu", "build + save random model", lambda: build(args.shape, args.vocab, work))
     holder: dict[str, Any] = {}
@@ -155,7 +156,8 @@ def run(args: argparse.Namespace) -> list[tuple[str, str, str, str]]:
     rome_hp = dataclasses.replace(rome.default_hparams(lm.model_type), **fast)
     memit = get_method("memit")
     memit_hp = dataclasses.replace(memit.default_hparams(lm.model_type), **fast)
-    for layer in sorted(set(rome_hp.layers) | set(memit_hp.layers)):
+    edited = (set(rome_hp.layers) if "rome" in wanted else set()) | (set(memit_hp.layers) if "memit" in wanted else set())
+    for layer in sorted(edited):
         name = rome_hp.rewrite_module_tmp.format(layer)
         measure(rows, dev, f"stats {name}", lambda name=name: "E[kk^T] %s from %d stdlib samples x <=%d tokens" % (
             tuple(second_moment(model, tok, name, dataset="stdlib", n_samples=args.stats_samples, max_len=args.stats_len,
@@ -168,18 +170,22 @@ def run(args: argparse.Namespace) -> list[tuple[str, str, str, str]]:
             return checked(model, deltas) if deltas.weights else f"adapter, final loss {deltas.info['losses'][-1]:.3f}"
         return go
 
-    measure(rows, dev, f"ROME 1 edit (layer {rome_hp.layers[0]}, {args.v_steps} v steps)", edit(rome, rome_hp, requests[:1]))
-    measure(rows, dev, f"MEMIT 10-request batch (layers {list(memit_hp.layers)})", edit(memit, memit_hp, requests[:10]))
+    if "rome" in wanted:
+        measure(rows, dev, f"ROME 1 edit (layer {rome_hp.layers[0]}, {args.v_steps} v steps)", edit(rome, rome_hp, requests[:1]))
+    if "memit" in wanted:
+        measure(rows, dev, f"MEMIT 10-request batch (layers {list(memit_hp.layers)})", edit(memit, memit_hp, requests[:10]))
     n = model.config.num_hidden_layers
     top = tuple(range(n - 4, n))
     adapter = dict(layers=top, dtype="bfloat16", kl_factor=1.0, anchor_dataset="stdlib", anchor_n_samples=4,
                    anchor_max_len=32, anchor_batch_size=4, batch_size=4, max_length=64)
     lora = get_method("lora")
     lora_hp = dataclasses.replace(lora.default_hparams(lm.model_type), num_steps=10, **adapter)
-    measure(rows, dev, f"LoRA 10 steps (layers {list(top)}, batch 4)", edit(lora, lora_hp, requests[:4]))
+    if "lora" in wanted:
+        measure(rows, dev, f"LoRA 10 steps (layers {list(top)}, batch 4)", edit(lora, lora_hp, requests[:4]))
     dpo = get_method("dpo")
     dpo_hp = dataclasses.replace(dpo.default_hparams(lm.model_type), num_steps=1, **adapter)
-    measure(rows, dev, f"DPO 1 step (layers {list(top)}, 4 pairs)", edit(dpo, dpo_hp, requests[:4]))
+    if "dpo" in wanted:
+        measure(rows, dev, f"DPO 1 step (layers {list(top)}, 4 pairs)", edit(dpo, dpo_hp, requests[:4]))
     return rows
 
 
@@ -193,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--shape", choices=sorted(SHAPES), default="0.5b")
     p.add_argument("--device", default="cpu")
+    p.add_argument("--methods", nargs="+", choices=["rome", "memit", "lora", "dpo"], default=["rome", "memit", "lora", "dpo"])
     p.add_argument("--vocab", type=int, default=8192, help="BPE vocabulary (the real one is 151936)")
     p.add_argument("--tokens", type=int, default=8, help="tokens generated for the tokens/s figure")
     p.add_argument("--stats-samples", type=int, default=8, help="corpus samples for each E[kk^T]")
