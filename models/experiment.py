@@ -10,6 +10,7 @@ the same method on an idle and on a loaded machine. A spec looks like::
     model: ../models/qwen2-0.5b          # local directory, paths relative to the spec
     requests: requests.json              # edit requests or {old, new} pairs
     method: auto                         # or any registered method (rome, memit, ...), or a list
+    sequential: true                     # optional: requests arrive one after another (auto: alphaedit)
     out: results/teach-datetime-now
     device: cuda                         # optional; dtype too
     constraints:
@@ -60,6 +61,7 @@ class _SpecFile:
     dtype: str | None = None
     constraints: _Constraints = field(default_factory=_Constraints)
     hparams: Mapping[str, Mapping[str, Any] | None] = field(default_factory=dict)
+    sequential: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class Spec:
     max_attempts: int | None = None
     gate: GateConfig = field(default_factory=GateConfig)
     hparams: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    sequential: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,16 +118,18 @@ def load_spec(path: str | Path) -> Spec:
                 out=rel(raw.out or f"results/{name}"), methods=methods,
                 device=raw.device, dtype=raw.dtype,
                 max_attempts=max_attempts, gate=raw.constraints.gate,
-                hparams={k: dict(v or {}) for k, v in hparams.items()})
+                hparams={k: dict(v or {}) for k, v in hparams.items()}, sequential=raw.sequential)
 
 
 def plan(spec: Spec, requests: Sequence[Any]) -> list[Step]:
     """The methods to try, in order, and why; ``auto`` follows the knowledge-editing literature:
-    ROME for one fact, MEMIT for a batch, then adapters (layer-selected LoRA, DPO) when editing
-    does not pass the gate. DPO needs the old code (``ground_truth``) of every request."""
+    AlphaEdit when requests arrive one after another (ROME and MEMIT collapse under sequential
+    edits), else ROME for one fact, MEMIT for a batch, then adapters (layer-selected LoRA, DPO)
+    when editing does not pass the gate. DPO needs the old code (``ground_truth``) of every request."""
     if spec.methods != ("auto",):
         return [Step(m, "asked for in the spec") for m in spec.methods]
-    steps = [Step("rome", "one request: a rank-one edit is the smallest change") if len(requests) == 1
+    steps = [Step("alphaedit", "sequential requests: a null-space edit keeps the earlier edits") if spec.sequential
+             else Step("rome", "one request: a rank-one edit is the smallest change") if len(requests) == 1
              else Step("memit", f"{len(requests)} requests: one batched edit over several layers")]
     steps.append(Step("lora", "adapter: used when the edit does not pass the gate"))
     if all(getattr(r, "ground_truth", "") for r in requests):
