@@ -33,6 +33,7 @@ COMMANDS.register("model", "apimig.models.cli:cli_model")
 COMMANDS.register("edit", "apimig.models.editing_cli:cli_edit")
 COMMANDS.register("train", "apimig.models.editing_cli:cli_train")
 COMMANDS.register("experiment", "apimig.models.experiment:cli_experiment")
+COMMANDS.register("verify", "apimig.migrator.verify.cli:cli_verify")
 
 
 def _common(p: argparse.ArgumentParser) -> None:

@@ -7,12 +7,12 @@ from typing import Any
 
 import yaml
 
-from .schema import Case, FixSpec, Provenance, Rule, parse_version
+from .schema import Case, FixSpec, Provenance, Rule, Verification, parse_version
 
 _FIELDS = {
     "id", "library", "kind", "old", "message", "source", "tier", "fix", "reason", "deprecated_in",
     "removed_in", "replacement_since", "receiver", "params", "unknown_receiver", "confidence", "origin",
-    "provenance", "cases",
+    "provenance", "cases", "verification", "evidence",
 }
 _CASE_FIELDS = {"bad", "good", "noop", "manual", "target"}
 _FIX_FIELDS = {"rename", "template", "transform", "args"}
@@ -95,6 +95,22 @@ def _provenance(raw: Any) -> Provenance | None:
     )
 
 
+def _verification(raw: Any) -> Verification | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or set(raw) - {"status", "detail", "env"} or "status" not in raw:
+        raise ValueError("verification takes {status: safe|unsafe|rejected|unverified, detail: str, env: str}")
+    return Verification(status=str(raw["status"]), detail=str(raw.get("detail") or ""), env=str(raw.get("env") or ""))
+
+
+def _evidence(raw: Any) -> tuple[dict[str, str], ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+        raise ValueError("evidence must be a list of mappings such as {release: '1.25', file: ..., line: 12}")
+    return tuple({str(k): str(v) for k, v in item.items()} for item in raw)
+
+
 def rule_from_dict(raw: dict[str, Any], pack: str = "", line: int = 0) -> Rule:
     """Build and validate one rule; raises ValueError with a plain message."""
     unknown = set(raw) - _FIELDS
@@ -123,6 +139,8 @@ def rule_from_dict(raw: dict[str, Any], pack: str = "", line: int = 0) -> Rule:
         origin=raw.get("origin", "hand"),
         provenance=_provenance(raw.get("provenance")),
         cases=_cases(raw.get("cases")),
+        verification=_verification(raw.get("verification")),
+        evidence=_evidence(raw.get("evidence")),
         pack=pack,
         line=line,
     )

@@ -28,6 +28,7 @@ KINDS = (
     "manual",  # report only
 )
 TIERS = ("safe", "unsafe", "manual")
+VERIFICATION_STATUSES = ("safe", "unsafe", "rejected", "unverified")
 ORIGINS = ("hand", "learned")
 _QNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 HOLE = re.compile(r"\{([^{}]+)\}")
@@ -83,6 +84,15 @@ class Provenance:
 
 
 @dataclass(frozen=True)
+class Verification:
+    """What running the rule's cases against real releases showed (``apimig verify``)."""
+
+    status: str  # safe | unsafe | rejected | unverified
+    detail: str = ""
+    env: str = ""  # the releases the bad and good cases ran under
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str
     library: str
@@ -103,6 +113,8 @@ class Rule:
     origin: Origin = "hand"
     provenance: Provenance | None = None
     cases: tuple[Case, ...] = ()
+    verification: Verification | None = None
+    evidence: tuple[Mapping[str, str], ...] = ()  # where the change is documented: release, file, line
     pack: str = ""  # file it was loaded from
     line: int = 0  # line of the entry in that file
 
@@ -147,6 +159,8 @@ class Rule:
             raise ValueError("kind manual needs tier manual")
         if self.fix.rename and not _QNAME.match(self.fix.rename):
             raise ValueError(f"fix.rename {self.fix.rename!r} is not a qualified name")
+        if self.verification is not None and self.verification.status not in VERIFICATION_STATUSES:
+            raise ValueError(f"verification.status must be one of {', '.join(VERIFICATION_STATUSES)}")
         if not 0.0 <= self.confidence <= 1.0:
             raise ValueError("confidence must be within [0, 1]")
         if self.origin == "hand" and not any(c.bad or c.manual for c in self.cases):

@@ -1,0 +1,110 @@
+"""Run a case's code through the harness inside an env, without network, under a CPU limit.
+
+The harness is a stand-alone script (``harness.py``) run by the env's own interpreter; this side
+only ships it the code and reads back the JSON record. Network is cut with a fresh network
+namespace (``unshare -n``) where the machine allows it: a case must not fetch anything.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import json
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from .envs import Env, harness_environ
+
+HARNESS = Path(__file__).with_name("harness.py")
+CPU_SECONDS = 60
+# values tried for names a case uses without binding: numbers first, then arrays, sequences, text
+CANDIDATES = (
+    "3",
+    "2.5",
+    "__import__('numpy').arange(1.0, 7.0).reshape(2, 3)",
+    "__import__('numpy').arange(1.0, 7.0)",
+    "[1.0, 2.0, 3.0]",
+    "'abc'",
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the harness saw: the binding used for free names and one record per statement."""
+
+    candidate: str | None
+    statements: tuple[dict[str, Any], ...]
+    crash: str | None = None  # the harness itself died (CPU limit, segfault): no records
+
+    @property
+    def error(self) -> dict[str, str] | None:
+        for record in self.statements:
+            if "error" in record:
+                return record["error"]
+        return {"type": "HarnessCrash", "message": self.crash} if self.crash else None
+
+    def deprecations(self) -> list[str]:
+        return [f"{w['category']}: {w['message']}" for r in self.statements for w in r.get("warnings", ())
+                if w.get("deprecation")]
+
+
+def free_names(code: str) -> list[str]:
+    """Names the code reads but never binds (nor builtins): the placeholders of a hand case."""
+    tree = ast.parse(code)
+    bound = set(dir(builtins))
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            bound.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+    used: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in bound \
+                and node.id not in used:
+            used.append(node.id)
+    return used
+
+
+def run_in_env(env: Env, code: str, candidates: Sequence[str] = CANDIDATES,
+               cpu_seconds: int = CPU_SECONDS) -> Outcome:
+    """Execute ``code`` in ``env``; free names take the first candidate under which it runs cleanly."""
+    request = {"code": code, "free": free_names(code), "candidates": list(candidates), "cpu_seconds": cpu_seconds}
+    cmd = [str(env.python), "-s", str(_harness_copy(env))]
+    if shutil.which("unshare") and _can_unshare():
+        cmd = ["unshare", "-n", *cmd]
+    proc = subprocess.run(cmd, input=json.dumps(request), capture_output=True, text=True,
+                          env=harness_environ(), cwd=env.path)
+    try:
+        data = json.loads(proc.stdout)
+    except json.JSONDecodeError:
+        tail = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
+        return Outcome(None, (), crash=f"harness exited {proc.returncode}: {tail[:300]}")
+    return Outcome(data.get("candidate"), tuple(data.get("statements", ())))
+
+
+def _harness_copy(env: Env) -> Path:
+    """The harness beside the env, so the script's folder on sys.path holds nothing of apimig."""
+    target = env.path / "apimig-harness" / "harness.py"
+    text = HARNESS.read_text(encoding="utf-8")
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        target.parent.mkdir(exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    return target
+
+
+_UNSHARE_OK: list[bool] = []
+
+
+def _can_unshare() -> bool:
+    if not _UNSHARE_OK:
+        _UNSHARE_OK.append(subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0)
+    return _UNSHARE_OK[0]

@@ -1,0 +1,151 @@
+"""Runs one case's code inside a verification environment and prints what each statement did.
+
+This file is executed by the environment's own interpreter (``ENV/bin/python harness.py``), so it
+imports only the standard library and nothing of apimig: the environment holds just the library
+release under test. Input is one JSON object on stdin::
+
+    {"code": "...", "free": ["a", "b"], "candidates": ["3", "[1.0, 2.0]"], "cpu_seconds": 60}
+
+``free`` are names the case uses without binding (hand cases write ``np.trapz(y)``); each
+candidate is a Python expression bound to all of them in turn until the code runs without an
+exception, so both releases see the same inputs. Output is one JSON object on stdout with the
+candidate used and, per statement, the values it bound, its value, its exception and its warnings.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+import re
+import resource
+import sys
+import types
+import warnings
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+_MAX_NUMBERS = 1000
+_DEPRECATIONS = (DeprecationWarning, FutureWarning, PendingDeprecationWarning)
+
+
+def _numbers(value: object) -> list[float] | None:
+    """The value's numbers, flattened, when it is numeric (a number or an array-like with a shape)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return [float(value)]
+    if isinstance(value, complex):
+        return [value.real, value.imag]
+    if hasattr(value, "shape") and hasattr(value, "tolist") and "numpy" in sys.modules:
+        np = sys.modules["numpy"]
+        try:
+            arr = np.asarray(value)
+            if arr.dtype.kind in "biuf":
+                return [float(x) for x in arr.astype(float).ravel()[:_MAX_NUMBERS].tolist()]
+            if arr.dtype.kind == "c":
+                flat = arr.ravel()[:_MAX_NUMBERS]
+                return [float(x) for z in flat.tolist() for x in (z.real, z.imag)]
+        except Exception:
+            return None
+    return None
+
+
+def describe(value: object) -> dict:
+    """Type, shape, dtype, numbers and an address-free repr: what the two runs are compared on."""
+    kind = type(value)
+    out: dict = {"type": f"{kind.__module__}.{kind.__qualname__}"}
+    if isinstance(value, types.ModuleType):
+        out["repr"] = value.__name__
+        out["kind"] = "module"
+        return out
+    if isinstance(value, (types.FunctionType, types.BuiltinFunctionType, types.MethodType)) or (
+            callable(value) and not isinstance(value, type) and hasattr(value, "__wrapped__")):
+        out["kind"] = "callable"
+        out["repr"] = getattr(value, "__qualname__", kind.__qualname__)
+        return out
+    out["kind"] = "class" if isinstance(value, type) else "value"
+    try:
+        text = repr(value)
+    except Exception as exc:
+        text = f"<repr failed: {type(exc).__name__}>"
+    out["repr"] = _ADDRESS.sub("", text)[:2000]
+    for attr in ("shape", "dtype"):
+        try:
+            got = getattr(value, attr, None)
+        except Exception:
+            got = None
+        if got is not None and not callable(got):
+            out[attr] = str(tuple(got)) if attr == "shape" and not isinstance(got, str) else str(got)
+    nums = _numbers(value)
+    if nums is not None:
+        out["numbers"] = [x if math.isfinite(x) else repr(x) for x in nums]
+    return out
+
+
+def _targets(stmt: ast.stmt) -> list[str]:
+    """Names a statement binds, in source order (imports, assignments, defs, for/with targets)."""
+    names: list[str] = []
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        for alias in stmt.names:
+            if alias.name != "*":
+                names.append((alias.asname or alias.name).split(".")[0])
+        return names
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [stmt.name]
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id not in names:
+            names.append(node.id)
+    return names
+
+
+def run_code(code: str, namespace: dict) -> list[dict]:
+    """Execute ``code`` statement by statement; stop at the first exception (later ones depend on it)."""
+    tree = ast.parse(code)
+    records: list[dict] = []
+    for stmt in tree.body:
+        record: dict = {"line": stmt.lineno, "import": isinstance(stmt, (ast.Import, ast.ImportFrom))}
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                if isinstance(stmt, ast.Expr):
+                    expr = ast.Expression(stmt.value)
+                    value = eval(compile(expr, "<case>", "eval"), namespace)
+                    record["value"] = describe(value)
+                else:
+                    exec(compile(ast.Module([stmt], type_ignores=[]), "<case>", "exec"), namespace)
+                    record["bound"] = [[n, describe(namespace[n])] for n in _targets(stmt) if n in namespace]
+            except BaseException as exc:  # noqa: BLE001 - the case's own failure is the observation
+                record["error"] = {"type": type(exc).__name__, "message": _ADDRESS.sub("", str(exc))[:2000]}
+        record["warnings"] = [
+            {"category": w.category.__name__, "message": str(w.message)[:500],
+             "deprecation": issubclass(w.category, _DEPRECATIONS)}
+            for w in caught]
+        records.append(record)
+        if "error" in record:
+            break
+    return records
+
+
+def main() -> None:
+    request = json.loads(sys.stdin.read())
+    seconds = int(request.get("cpu_seconds", 60))
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 5))
+    candidates = request.get("candidates") or [None]
+    free = request.get("free") or []
+    result: dict = {}
+    for candidate in candidates if free else [None]:
+        namespace: dict = {"__name__": "__case__"}
+        if candidate is not None:
+            try:  # one fresh object per name, so a case that mutates one input leaves the others alone
+                namespace.update({name: eval(candidate, {}) for name in free})
+            except Exception:
+                continue  # a candidate this release cannot build (e.g. needs numpy) is skipped
+        records = run_code(request["code"], namespace)
+        result = {"candidate": candidate, "statements": records}
+        if not any("error" in r for r in records):
+            break
+    sys.stdout.write(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

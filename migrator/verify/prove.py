@@ -1,0 +1,87 @@
+"""Prove one rule: pick the releases, build their envs, run its cases, and decide the status.
+
+The bad case runs under the last release before the removal (or, for a deprecation not yet
+removed, the latest release, which still has the old API and warns); the good case under the
+newest patch of the release that removed it (or the latest). Standard-library rules are run
+the same way with Python itself as the release.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from packaging.version import Version
+
+from ..rules.schema import Rule, Verification
+from ..versions import DISTRIBUTIONS, STDLIB
+from .envs import PYTHONS, Env, EnvBuilder, EnvUnavailable, interpreter
+from .execute import CANDIDATES, run_in_env
+from .verdict import case_status, combine
+
+
+def distribution(library: str) -> str:
+    return DISTRIBUTIONS.get(library, (library,))[0]
+
+
+def choose_releases(rule: Rule, releases: list[Version]) -> tuple[Version, Version]:
+    """(bad release, good release) for ``rule`` among ``releases``; ValueError when none fits."""
+    if not releases:
+        raise ValueError("no release found")
+    latest = releases[-1]
+    removed = rule.removed_in
+    if removed is None or removed > latest:
+        return latest, latest
+    before = [v for v in releases if v < removed]
+    if not before:
+        raise ValueError(f"no release before {removed}")
+    series = [v for v in releases if v >= removed and v.release[:2] == removed.release[:2]]
+    good = series[-1] if series else min(v for v in releases if v >= removed)
+    return before[-1], good
+
+
+@dataclass
+class Prover:
+    builder: EnvBuilder
+    _releases: dict[str, list[Version]] = field(default_factory=dict)
+
+    def releases(self, library: str) -> list[Version]:
+        if library not in self._releases:
+            if library == STDLIB:
+                found = [Version(p) for p in PYTHONS if interpreter(p)]
+                self._releases[library] = sorted(found)
+            else:
+                self._releases[library] = self.builder.releases(distribution(library))
+        return self._releases[library]
+
+    def env_for(self, rule: Rule, release: Version) -> Env:
+        if rule.library == STDLIB:
+            return self.builder.for_python(str(release))
+        return self.builder.for_release(f"{distribution(rule.library)}=={release}", rule.old.split(".")[0])
+
+    def label(self, rule: Rule, release: Version) -> str:
+        return f"python {release}" if rule.library == STDLIB else f"{distribution(rule.library)}=={release}"
+
+    def verify(self, rule: Rule, progress: Callable[[str], None] = lambda _m: None) -> Verification:
+        cases = [c for c in rule.cases if c.bad and c.good]
+        if not cases:
+            why = "manual rule: no fix to run" if rule.tier == "manual" else "no case with both 'bad' and 'good'"
+            return Verification("unverified", why)
+        try:
+            bad_release, good_release = choose_releases(rule, self.releases(rule.library))
+        except ValueError as exc:
+            name = "python" if rule.library == STDLIB else distribution(rule.library)
+            return Verification("unverified", f"{name}: {exc}")
+        env_text = f"{self.label(rule, bad_release)} -> {self.label(rule, good_release)}"
+        try:
+            progress(f"{rule.id}: env {env_text}")
+            bad_env, good_env = self.env_for(rule, bad_release), self.env_for(rule, good_release)
+        except EnvUnavailable as exc:
+            return Verification("unverified", f"no environment: {exc}", env_text)
+        results = []
+        for case in cases:
+            bad = run_in_env(bad_env, case.bad or "")
+            good = run_in_env(good_env, case.good or "", [bad.candidate] if bad.candidate else CANDIDATES)
+            results.append(case_status(bad, good, self.label(rule, bad_release), self.label(rule, good_release)))
+        status, detail = combine(results)
+        return Verification(status, detail, env_text)

@@ -1,0 +1,120 @@
+"""Decide a rule's verification status from what its bad and good cases did under real releases.
+
+safe: both ran and every observed value agrees (floats and arrays within a tolerance);
+unsafe: both ran but a value, type, shape or exception differs, or the fix itself warns of a
+deprecation; rejected: the good case fails where the bad one ran; unverified: nothing could be
+compared (no env, no runnable case).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+from .execute import Outcome
+
+REL_TOL, ABS_TOL = 1e-6, 1e-9
+STATUS_ORDER = ("rejected", "unsafe", "safe", "unverified")  # a rule takes the first its cases reach
+
+
+def _short_type(desc: dict[str, Any]) -> str:
+    return desc.get("type", "").rsplit(".", 1)[-1]
+
+
+def _numbers_agree(a: list[Any], b: list[Any]) -> bool:
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b):
+        if isinstance(x, str) or isinstance(y, str):  # nan / inf travel as their repr
+            if x != y:
+                return False
+        elif not math.isclose(x, y, rel_tol=REL_TOL, abs_tol=ABS_TOL):
+            return False
+    return True
+
+
+def value_difference(bad: dict[str, Any], good: dict[str, Any]) -> str | None:
+    """None when two described values agree, else what differs (for the ``unsafe`` reason)."""
+    if bad.get("kind") != good.get("kind"):
+        return f"{bad.get('kind')} {bad.get('repr')!r} became {good.get('kind')} {good.get('repr')!r}"
+    kind = bad.get("kind")
+    if kind in ("module", "callable"):  # a renamed function is a different object by design
+        return None
+    if _short_type(bad) != _short_type(good):
+        return f"type {bad.get('type')} became {good.get('type')}"
+    for attr in ("shape", "dtype"):
+        if bad.get(attr) != good.get(attr):
+            return f"{attr} {bad.get(attr)} became {good.get(attr)}"
+    if "numbers" in bad and "numbers" in good:
+        return None if _numbers_agree(bad["numbers"], good["numbers"]) else \
+            f"values differ: {bad.get('repr', '')[:120]!r} vs {good.get('repr', '')[:120]!r}"
+    if bad.get("repr") != good.get("repr"):
+        return f"{bad.get('repr', '')[:120]!r} became {good.get('repr', '')[:120]!r}"
+    return None
+
+
+def _observations(outcome: Outcome) -> list[list[dict[str, Any]]]:
+    """Per non-import statement, the values it produced (bound names in order, or the expression)."""
+    out = []
+    for record in outcome.statements:
+        if record.get("import") and "error" not in record:
+            continue
+        values = [desc for _name, desc in record.get("bound", ())]
+        if "value" in record:
+            values.append(record["value"])
+        out.append(values)
+    return out
+
+
+def outcome_difference(bad: Outcome, good: Outcome) -> str | None:
+    """None when the two runs agree statement by statement (or, if the fix changed the statement
+    count, on the last statement), else the first difference."""
+    b, g = _observations(bad), _observations(good)
+    pairs = list(zip(b, g)) if len(b) == len(g) else ([(b[-1], g[-1])] if b and g else [])
+    if not pairs and (b or g):
+        return f"the bad case produced {len(b)} observation(s), the good case {len(g)}"
+    for i, (vb, vg) in enumerate(pairs, 1):
+        if len(vb) != len(vg):
+            return f"statement {i}: {len(vb)} value(s) became {len(vg)}"
+        for db, dg in zip(vb, vg):
+            why = value_difference(db, dg)
+            if why:
+                return f"statement {i}: {why}"
+    return None
+
+
+def case_status(bad: Outcome, good: Outcome, bad_env: str, good_env: str) -> tuple[str, str]:
+    """(status, detail) for one bad/good case pair run under ``bad_env`` and ``good_env``."""
+    bad_err, good_err = bad.error, good.error
+    if bad_err and good_err:
+        return "unverified", (f"the case does not run: bad under {bad_env} raises {_fmt(bad_err)}; "
+                              f"good under {good_env} raises {_fmt(good_err)}")
+    if good_err:
+        return "rejected", f"good case raises {_fmt(good_err)} under {good_env}"
+    if bad_err:
+        return "unverified", f"bad case raises {_fmt(bad_err)} under {bad_env} (check the version interval)"
+    fix_warns = good.deprecations()
+    if fix_warns:
+        return "unsafe", f"good case still warns under {good_env}: {fix_warns[0][:200]}"
+    why = outcome_difference(bad, good)
+    if why:
+        return "unsafe", why
+    warned = bad.deprecations()
+    seen = f"; bad warned {warned[0][:160]}" if warned else ""
+    inputs = f" with free names bound to {bad.candidate}" if bad.candidate else ""
+    return "safe", f"bad and good agree{inputs}{seen}"
+
+
+def combine(results: Sequence[tuple[str, str]]) -> tuple[str, str]:
+    """One status for a rule from its cases: the most severe that any case reached."""
+    if not results:
+        return "unverified", "no case with both 'bad' and 'good' to run"
+    for status in STATUS_ORDER:
+        for got, detail in results:
+            if got == status:
+                return got, detail
+    return results[0]
+
+
+def _fmt(error: dict[str, str]) -> str:
+    return f"{error['type']}: {error['message'][:200]}"
