@@ -75,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("path", nargs="?", default=".")
     _common(lst)
     lst.add_argument("--format", choices=("text", "json"), default="text")
+    cov = rules_sub.add_parser("coverage", help="per library: rules with a fix / manual / rejected, verification")
+    cov.add_argument("path", nargs="?", default=".")
+    _common(cov)
+    cov.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     tr = sub.add_parser("test-rules", help="run the inline cases of rule packs")
     tr.add_argument("packs", nargs="*", help="pack files (default: the bundled packs)")
     for name in COMMANDS.names():
@@ -225,6 +229,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_check_fix(args)
         if args.command == "rules" and args.rules_command == "list":
             return cmd_rules_list(args)
+        if args.command == "rules" and args.rules_command == "coverage":
+            from .verify.coverage import report
+
+            print(report(Engine(_config(args, Path(args.path))).rules, args.format))
+            return EXIT_CLEAN
         if args.command == "test-rules":
             return cmd_test_rules(args)
     except (RuleFileError, ConfigError, ValueError) as exc:

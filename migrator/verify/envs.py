@@ -11,6 +11,7 @@ instead of retried on every run.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -64,9 +65,17 @@ def default_cache() -> Path:
     return (Path(root) if root else Path.home() / ".cache" / "apimig") / "envs"
 
 
+@functools.lru_cache(maxsize=None)
 def interpreter(version: str) -> str | None:
-    """The local ``pythonX.Y`` executable, or None when this machine lacks it."""
-    return shutil.which(f"python{version}")
+    """A local ``pythonX.Y`` that runs, or None. pyenv installs are looked up directly, since its
+    shims answer only for the versions selected in the current shell."""
+    pyenv = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+    found = [str(p) for p in sorted(pyenv.glob(f"{version}*/bin/python{version}"))]
+    on_path = shutil.which(f"python{version}")
+    for exe in [*found, *([on_path] if on_path else [])]:
+        if subprocess.run([exe, "-c", "import venv"], capture_output=True).returncode == 0:
+            return exe
+    return None
 
 
 @dataclass
@@ -117,7 +126,9 @@ class EnvBuilder:
         if path.exists():
             shutil.rmtree(path)  # a build that was interrupted
         path.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run([exe, "-m", "venv", "--without-pip", str(path)], check=True, capture_output=True)
+        made = subprocess.run([exe, "-m", "venv", "--without-pip", str(path)], capture_output=True, text=True)
+        if made.returncode != 0:
+            return self._fail(path, spec, "venv failed: " + _last_error(made.stderr))
         proc = subprocess.run(
             [sys.executable, "-m", "pip", "--python", str(path / "bin" / "python"), "install",
              "--quiet", "--only-binary=:all:", *self._pip_options(), *spec.requirements],

@@ -14,7 +14,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from .envs import Env, harness_environ
 
@@ -23,6 +23,7 @@ CPU_SECONDS = 60
 # values tried for names a case uses without binding: numbers first, then arrays, sequences, text
 CANDIDATES = (
     "3",
+    "1",
     "2.5",
     "__import__('numpy').arange(1.0, 7.0).reshape(2, 3)",
     "__import__('numpy').arange(1.0, 7.0)",
@@ -33,9 +34,9 @@ CANDIDATES = (
 
 @dataclass(frozen=True)
 class Outcome:
-    """What the harness saw: the binding used for free names and one record per statement."""
+    """What the harness saw: the bindings used for free names and one record per statement."""
 
-    candidate: str | None
+    bindings: dict[str, str]
     statements: tuple[dict[str, Any], ...]
     crash: str | None = None  # the harness itself died (CPU limit, segfault): no records
 
@@ -66,18 +67,18 @@ def free_names(code: str) -> list[str]:
             bound.add(node.arg)
         elif isinstance(node, ast.ExceptHandler) and node.name:
             bound.add(node.name)
-    used: list[str] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in bound \
-                and node.id not in used:
-            used.append(node.id)
-    return used
+    loads = sorted((n.lineno, n.col_offset, n.id) for n in ast.walk(tree)
+                   if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id not in bound)
+    return list(dict.fromkeys(name for _line, _col, name in loads))  # source order, once each
 
 
 def run_in_env(env: Env, code: str, candidates: Sequence[str] = CANDIDATES,
+               bindings: Mapping[str, str] | None = None,
                cpu_seconds: int = CPU_SECONDS) -> Outcome:
-    """Execute ``code`` in ``env``; free names take the first candidate under which it runs cleanly."""
-    request = {"code": code, "free": free_names(code), "candidates": list(candidates), "cpu_seconds": cpu_seconds}
+    """Execute ``code`` in ``env``; free names take ``bindings``, else the first candidates under
+    which it runs cleanly."""
+    request = {"code": code, "free": free_names(code), "candidates": list(candidates),
+               "bindings": dict(bindings or {}), "cpu_seconds": cpu_seconds}
     cmd = [str(env.python), "-s", str(_harness_copy(env))]
     if shutil.which("unshare") and _can_unshare():
         cmd = ["unshare", "-n", *cmd]
@@ -87,8 +88,8 @@ def run_in_env(env: Env, code: str, candidates: Sequence[str] = CANDIDATES,
         data = json.loads(proc.stdout)
     except json.JSONDecodeError:
         tail = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
-        return Outcome(None, (), crash=f"harness exited {proc.returncode}: {tail[:300]}")
-    return Outcome(data.get("candidate"), tuple(data.get("statements", ())))
+        return Outcome({}, (), crash=f"harness exited {proc.returncode}: {tail[:300]}")
+    return Outcome(data.get("bindings") or {}, tuple(data.get("statements", ())))
 
 
 def _harness_copy(env: Env) -> Path:

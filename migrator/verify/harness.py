@@ -6,15 +6,17 @@ release under test. Input is one JSON object on stdin::
 
     {"code": "...", "free": ["a", "b"], "candidates": ["3", "[1.0, 2.0]"], "cpu_seconds": 60}
 
-``free`` are names the case uses without binding (hand cases write ``np.trapz(y)``); each
-candidate is a Python expression bound to all of them in turn until the code runs without an
-exception, so both releases see the same inputs. Output is one JSON object on stdout with the
-candidate used and, per statement, the values it bound, its value, its exception and its warnings.
+``free`` are names the case uses without binding (hand cases write ``np.trapz(y)``); the
+combinations of candidate expressions are bound to them in a fixed order until the code runs
+without an exception. The good case is then run with ``"bindings": {name: expr}`` fixed to what
+the bad case used, so both releases see the same inputs. Output is one JSON object on stdout with
+the bindings used and, per statement, the values it bound, its value, its exception and warnings.
 """
 
 from __future__ import annotations
 
 import ast
+import itertools
 import json
 import math
 import re
@@ -25,6 +27,7 @@ import warnings
 
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 _MAX_NUMBERS = 1000
+MAX_COMBINATIONS = 400  # bindings tried for a case's free names, in a fixed order
 _DEPRECATIONS = (DeprecationWarning, FutureWarning, PendingDeprecationWarning)
 
 
@@ -126,25 +129,36 @@ def run_code(code: str, namespace: dict) -> list[dict]:
     return records
 
 
+def _bindings(request: dict) -> list[dict]:
+    """Ways to bind the free names: the fixed ``bindings``, else each combination of candidates."""
+    if request.get("bindings"):
+        return [request["bindings"]]
+    free = request.get("free") or []
+    if not free:
+        return [{}]
+    combos = itertools.islice(itertools.product(request.get("candidates") or [], repeat=len(free)), MAX_COMBINATIONS)
+    return [dict(zip(free, combo)) for combo in combos]
+
+
 def main() -> None:
     request = json.loads(sys.stdin.read())
     seconds = int(request.get("cpu_seconds", 60))
     resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 5))
-    candidates = request.get("candidates") or [None]
-    free = request.get("free") or []
-    result: dict = {}
-    for candidate in candidates if free else [None]:
+    best: dict = {}
+    for bindings in _bindings(request):
         namespace: dict = {"__name__": "__case__"}
-        if candidate is not None:
-            try:  # one fresh object per name, so a case that mutates one input leaves the others alone
-                namespace.update({name: eval(candidate, {}) for name in free})
-            except Exception:
-                continue  # a candidate this release cannot build (e.g. needs numpy) is skipped
+        try:  # one fresh object per name, so a case that mutates one input leaves the others alone
+            namespace.update({name: eval(expr, {}) for name, expr in bindings.items()})
+        except Exception:
+            continue  # a candidate this release cannot build (e.g. needs numpy) is skipped
         records = run_code(request["code"], namespace)
-        result = {"candidate": candidate, "statements": records}
+        result = {"bindings": bindings, "statements": records}
         if not any("error" in r for r in records):
+            best = result
             break
-    sys.stdout.write(json.dumps(result))
+        if not best or len(records) > len(best["statements"]):
+            best = result  # when nothing runs, report the binding that got furthest
+    sys.stdout.write(json.dumps(best))
 
 
 if __name__ == "__main__":

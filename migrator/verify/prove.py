@@ -16,7 +16,7 @@ from packaging.version import Version
 from ..rules.schema import Rule, Verification
 from ..versions import DISTRIBUTIONS, STDLIB
 from .envs import PYTHONS, Env, EnvBuilder, EnvUnavailable, interpreter
-from .execute import CANDIDATES, run_in_env
+from .execute import Outcome, run_in_env
 from .verdict import case_status, combine
 
 
@@ -59,6 +59,21 @@ class Prover:
             return self.builder.for_python(str(release))
         return self.builder.for_release(f"{distribution(rule.library)}=={release}", rule.old.split(".")[0])
 
+    def _retry_bad_on_deprecating_release(self, rule: Rule, code: str, tried: Version) -> tuple[Outcome, Version] | None:
+        """A rule with no ``removed_in`` runs its bad case on the latest release; when the API is gone
+        there, the newest patch of the deprecating release still has it."""
+        if rule.deprecated_in is None:
+            return None
+        series = [v for v in self.releases(rule.library)
+                  if v >= rule.deprecated_in and v.release[:2] == rule.deprecated_in.release[:2]]
+        if not series or series[-1] == tried:
+            return None
+        try:
+            outcome = run_in_env(self.env_for(rule, series[-1]), code)
+        except EnvUnavailable:
+            return None
+        return None if outcome.error else (outcome, series[-1])
+
     def label(self, rule: Rule, release: Version) -> str:
         return f"python {release}" if rule.library == STDLIB else f"{distribution(rule.library)}=={release}"
 
@@ -81,7 +96,15 @@ class Prover:
         results = []
         for case in cases:
             bad = run_in_env(bad_env, case.bad or "")
-            good = run_in_env(good_env, case.good or "", [bad.candidate] if bad.candidate else CANDIDATES)
-            results.append(case_status(bad, good, self.label(rule, bad_release), self.label(rule, good_release)))
+            note = ""
+            if bad.error and rule.removed_in is None:
+                retried = self._retry_bad_on_deprecating_release(rule, case.bad or "", bad_release)
+                if retried is not None:
+                    bad, bad_release = retried
+                    env_text = f"{self.label(rule, bad_release)} -> {self.label(rule, good_release)}"
+                    note = f" (the old API fails on {self.label(rule, good_release)}: the rule lacks removed_in)"
+            good = run_in_env(good_env, case.good or "", bindings=bad.bindings)
+            status, detail = case_status(bad, good, self.label(rule, bad_release), self.label(rule, good_release))
+            results.append((status, detail + note))
         status, detail = combine(results)
         return Verification(status, detail, env_text)

@@ -101,7 +101,7 @@ def case_status(bad: Outcome, good: Outcome, bad_env: str, good_env: str) -> tup
         return "unsafe", why
     warned = bad.deprecations()
     seen = f"; bad warned {warned[0][:160]}" if warned else ""
-    inputs = f" with free names bound to {bad.candidate}" if bad.candidate else ""
+    inputs = " with " + ", ".join(f"{k} = {v}" for k, v in bad.bindings.items()) if bad.bindings else ""
     return "safe", f"bad and good agree{inputs}{seen}"
 
 

@@ -28,7 +28,11 @@ def verification_line(indent: int, v: Verification) -> str:
 
 
 def _end_line(node: yaml.Node) -> int:
-    """0-based index of the line after the node's last character."""
+    """0-based index of the line after the node's last character. A block collection's own end
+    mark is the start of the next token, so its last item decides."""
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and not node.flow_style and node.value:
+        last = node.value[-1]
+        return _end_line(last[1] if isinstance(node, yaml.MappingNode) else last)
     return node.end_mark.line + (1 if node.end_mark.column > 0 else 0)
 
 

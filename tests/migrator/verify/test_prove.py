@@ -88,7 +88,7 @@ def test_each_rule_gets_the_status_its_evidence_supports(builder: EnvBuilder, pa
 
     assert got["fake-old"].status == "safe"
     assert got["fake-old"].env == f"{FAKE}==1.0 -> {FAKE}==2.0"
-    assert "bound to 3" in got["fake-old"].detail  # the free name x took the first candidate
+    assert "with x = 3" in got["fake-old"].detail  # the free name x took the first candidate
     assert "DeprecationWarning: old() is deprecated" in got["fake-old"].detail
 
     assert got["fake-scale"].status == "unsafe"

@@ -1,0 +1,52 @@
+"""The harness run by this test's own interpreter: what it records per statement."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from apimig.migrator.verify.envs import Env, EnvSpec
+from apimig.migrator.verify.execute import free_names, run_in_env
+
+HOST = Env(EnvSpec("host", ()), Path(sys.prefix))  # the test venv has numpy, like a real env would
+
+
+def test_records_bound_values_expression_values_and_shapes() -> None:
+    out = run_in_env(HOST, "import numpy as np\nx = np.arange(6.0).reshape(2, 3)\nx.sum()\n")
+    imp, assign, expr = out.statements
+    assert imp["import"] and imp["bound"][0][1] == {"type": "builtins.module", "repr": "numpy", "kind": "module"}
+    name, desc = assign["bound"][0]
+    assert (name, desc["shape"], desc["dtype"]) == ("x", "(2, 3)", "float64")
+    assert desc["numbers"] == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+    assert expr["value"]["numbers"] == [15.0]
+    assert out.error is None
+
+
+def test_stops_at_the_first_exception_and_records_it() -> None:
+    out = run_in_env(HOST, "x = 1\ny = x.nope\nz = 2\n")
+    assert len(out.statements) == 2
+    assert out.error == {"type": "AttributeError", "message": "'int' object has no attribute 'nope'"}
+
+
+def test_records_deprecation_warnings() -> None:
+    code = "import warnings\nwarnings.warn('gone soon', DeprecationWarning)\n"
+    assert run_in_env(HOST, code).deprecations() == ["DeprecationWarning: gone soon"]
+
+
+def test_free_names_take_the_first_combination_of_candidates_that_runs() -> None:
+    out = run_in_env(HOST, "y = len(a) + b\n", candidates=["3", "[1.0, 2.0]"])
+    assert out.bindings == {"a": "[1.0, 2.0]", "b": "3"}
+    assert out.statements[0]["bound"][0][1]["numbers"] == [5.0]
+    fixed = run_in_env(HOST, "y = len(a) + b\n", bindings={"a": "[1]", "b": "1"})
+    assert fixed.bindings == {"a": "[1]", "b": "1"} and fixed.statements[0]["bound"][0][1]["numbers"] == [2.0]
+
+
+def test_free_names_ignore_imports_definitions_and_builtins() -> None:
+    code = "import numpy as np\ndef f(v):\n    return v\nfor i in range(3):\n    q = f(i) + a\nprint(b, np, len)\n"
+    assert free_names(code) == ["a", "b"]
+
+
+def test_cpu_limit_ends_a_runaway_case() -> None:
+    out = run_in_env(HOST, "while True:\n    pass\n", cpu_seconds=1)
+    assert out.statements == () and out.crash and "harness exited" in out.crash
+    assert out.error is not None and out.error["type"] == "HarnessCrash"
