@@ -129,12 +129,13 @@ class EnvBuilder:
         made = subprocess.run([exe, "-m", "venv", "--without-pip", str(path)], capture_output=True, text=True)
         if made.returncode != 0:
             return self._fail(path, spec, "venv failed: " + _last_error(made.stderr))
-        proc = subprocess.run(
-            [sys.executable, "-m", "pip", "--python", str(path / "bin" / "python"), "install",
-             "--quiet", "--only-binary=:all:", *self._pip_options(), *spec.requirements],
-            capture_output=True, text=True)
-        if proc.returncode != 0:
-            return self._fail(path, spec, "pip could not install it: " + _last_error(proc.stderr))
+        if spec.requirements:  # a bare interpreter (standard-library rules) needs no install
+            proc = subprocess.run(
+                [sys.executable, "-m", "pip", "--python", str(path / "bin" / "python"), "install",
+                 "--quiet", "--only-binary=:all:", *self._pip_options(), *spec.requirements],
+                capture_output=True, text=True)
+            if proc.returncode != 0:
+                return self._fail(path, spec, "pip could not install it: " + _last_error(proc.stderr))
         size_mb = _size_mb(path)
         if size_mb > self.max_mb:
             return self._fail(path, spec, f"installed size {size_mb} MB exceeds the {self.max_mb} MB limit")

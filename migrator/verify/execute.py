@@ -73,23 +73,24 @@ def free_names(code: str) -> list[str]:
 
 
 def run_in_env(env: Env, code: str, candidates: Sequence[str] = CANDIDATES,
-               bindings: Mapping[str, str] | None = None,
-               cpu_seconds: int = CPU_SECONDS) -> Outcome:
-    """Execute ``code`` in ``env``; free names take ``bindings``, else the first candidates under
-    which it runs cleanly."""
+               bindings: Sequence[Mapping[str, str]] = (), keep: int = 1,
+               cpu_seconds: int = CPU_SECONDS) -> list[Outcome]:
+    """Execute ``code`` in ``env`` once per binding of its free names (``bindings``, else the
+    combinations of ``candidates``): the first ``keep`` clean runs, else the one that got furthest."""
     request = {"code": code, "free": free_names(code), "candidates": list(candidates),
-               "bindings": dict(bindings or {}), "cpu_seconds": cpu_seconds}
+               "bindings": [dict(b) for b in bindings], "keep": keep, "cpu_seconds": cpu_seconds}
     cmd = [str(env.python), "-s", str(_harness_copy(env))]
     if shutil.which("unshare") and _can_unshare():
         cmd = ["unshare", "-n", *cmd]
     proc = subprocess.run(cmd, input=json.dumps(request), capture_output=True, text=True,
                           env=harness_environ(), cwd=env.path)
     try:
-        data = json.loads(proc.stdout)
-    except json.JSONDecodeError:
+        runs = json.loads(proc.stdout)["runs"]
+    except (json.JSONDecodeError, KeyError):
         tail = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
-        return Outcome({}, (), crash=f"harness exited {proc.returncode}: {tail[:300]}")
-    return Outcome(data.get("bindings") or {}, tuple(data.get("statements", ())))
+        return [Outcome({}, (), crash=f"harness exited {proc.returncode}: {tail[:300]}")]
+    return [Outcome(r.get("bindings") or {}, tuple(r.get("statements", ()))) for r in runs] or \
+        [Outcome({}, (), crash="no binding of the free names could be built")]
 
 
 def _harness_copy(env: Env) -> Path:
@@ -109,3 +110,26 @@ def _can_unshare() -> bool:
     if not _UNSHARE_OK:
         _UNSHARE_OK.append(subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0)
     return _UNSHARE_OK[0]
+
+
+@dataclass(frozen=True)
+class CaseRun:
+    """A bad/good pair run on the same inputs, and the bad case once more to expose values that
+    change from run to run (addresses, timestamps): those are not compared."""
+
+    bad: Outcome
+    good: Outcome
+    bad_again: Outcome | None = None
+
+
+def run_pair(bad_env: Env, good_env: Env, bad_code: str, good_code: str, keep: int = 20) -> CaseRun:
+    """Run ``bad_code`` and ``good_code`` on the first inputs under which both run cleanly (else
+    the first under which the bad one does, so a fix that fails there is seen failing)."""
+    bad_runs = run_in_env(bad_env, bad_code, keep=keep)
+    if bad_runs[0].error:
+        return CaseRun(bad_runs[0], run_in_env(good_env, good_code, bindings=[bad_runs[0].bindings])[0])
+    good = run_in_env(good_env, good_code, bindings=[r.bindings for r in bad_runs])[0]
+    if good.error:
+        good = run_in_env(good_env, good_code, bindings=[bad_runs[0].bindings])[0]
+    bad = next((r for r in bad_runs if r.bindings == good.bindings), bad_runs[0])
+    return CaseRun(bad, good, run_in_env(bad_env, bad_code, bindings=[bad.bindings])[0])

@@ -4,13 +4,15 @@ This file is executed by the environment's own interpreter (``ENV/bin/python har
 imports only the standard library and nothing of apimig: the environment holds just the library
 release under test. Input is one JSON object on stdin::
 
-    {"code": "...", "free": ["a", "b"], "candidates": ["3", "[1.0, 2.0]"], "cpu_seconds": 60}
+    {"code": "...", "free": ["a", "b"], "candidates": ["3", "[1.0, 2.0]"], "keep": 20, "cpu_seconds": 60}
 
 ``free`` are names the case uses without binding (hand cases write ``np.trapz(y)``); the
-combinations of candidate expressions are bound to them in a fixed order until the code runs
-without an exception. The good case is then run with ``"bindings": {name: expr}`` fixed to what
-the bad case used, so both releases see the same inputs. Output is one JSON object on stdout with
-the bindings used and, per statement, the values it bound, its value, its exception and warnings.
+combinations of candidate expressions are bound to them in a fixed order, and the first ``keep``
+under which the code runs without an exception are returned. The good case is then run with
+``"bindings": [{name: expr}, ...]``, those of the bad case, so both releases see the same inputs.
+Output is one JSON object on stdout, ``{"runs": [...]}``: per binding, the bindings and, per
+statement, the values it bound, its value, its exception and its warnings. When no binding runs
+cleanly, the one that got furthest is the only run.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ import types
 import warnings
 
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+# a default repr names the class's module, which moves between releases (numpy.lib.npyio -> numpy)
+_QUALIFIED = re.compile(r"(<(?:class ')?)(?:[A-Za-z_][\w]*\.)+([A-Za-z_]\w*)('>| object>)")
 _MAX_NUMBERS = 1000
 MAX_COMBINATIONS = 400  # bindings tried for a case's free names, in a fixed order
-_DEPRECATIONS = (DeprecationWarning, FutureWarning, PendingDeprecationWarning)
+_DEPRECATIONS = (DeprecationWarning, FutureWarning)  # pending ones announce, they do not expire
 
 
 def _numbers(value: object) -> list[float] | None:
@@ -71,7 +75,7 @@ def describe(value: object) -> dict:
         text = repr(value)
     except Exception as exc:
         text = f"<repr failed: {type(exc).__name__}>"
-    out["repr"] = _ADDRESS.sub("", text)[:2000]
+    out["repr"] = _QUALIFIED.sub(r"\1\2\3", _ADDRESS.sub("", text))[:2000]
     for attr in ("shape", "dtype"):
         try:
             got = getattr(value, attr, None)
@@ -130,9 +134,9 @@ def run_code(code: str, namespace: dict) -> list[dict]:
 
 
 def _bindings(request: dict) -> list[dict]:
-    """Ways to bind the free names: the fixed ``bindings``, else each combination of candidates."""
+    """Ways to bind the free names: the given ``bindings`` list, else each combination of candidates."""
     if request.get("bindings"):
-        return [request["bindings"]]
+        return list(request["bindings"])
     free = request.get("free") or []
     if not free:
         return [{}]
@@ -144,6 +148,8 @@ def main() -> None:
     request = json.loads(sys.stdin.read())
     seconds = int(request.get("cpu_seconds", 60))
     resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 5))
+    keep = int(request.get("keep", 1))
+    clean: list[dict] = []
     best: dict = {}
     for bindings in _bindings(request):
         namespace: dict = {"__name__": "__case__"}
@@ -154,11 +160,12 @@ def main() -> None:
         records = run_code(request["code"], namespace)
         result = {"bindings": bindings, "statements": records}
         if not any("error" in r for r in records):
-            best = result
-            break
-        if not best or len(records) > len(best["statements"]):
+            clean.append(result)
+            if len(clean) >= keep:
+                break
+        elif not best or len(records) > len(best["statements"]):
             best = result  # when nothing runs, report the binding that got furthest
-    sys.stdout.write(json.dumps(best))
+    sys.stdout.write(json.dumps({"runs": clean or ([best] if best else [])}))
 
 
 if __name__ == "__main__":

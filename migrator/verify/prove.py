@@ -16,7 +16,7 @@ from packaging.version import Version
 from ..rules.schema import Rule, Verification
 from ..versions import DISTRIBUTIONS, STDLIB
 from .envs import PYTHONS, Env, EnvBuilder, EnvUnavailable, interpreter
-from .execute import Outcome, run_in_env
+from .execute import run_pair
 from .verdict import case_status, combine
 
 
@@ -59,7 +59,7 @@ class Prover:
             return self.builder.for_python(str(release))
         return self.builder.for_release(f"{distribution(rule.library)}=={release}", rule.old.split(".")[0])
 
-    def _retry_bad_on_deprecating_release(self, rule: Rule, code: str, tried: Version) -> tuple[Outcome, Version] | None:
+    def _deprecating_env(self, rule: Rule, tried: Version) -> tuple[Env, Version] | None:
         """A rule with no ``removed_in`` runs its bad case on the latest release; when the API is gone
         there, the newest patch of the deprecating release still has it."""
         if rule.deprecated_in is None:
@@ -69,10 +69,9 @@ class Prover:
         if not series or series[-1] == tried:
             return None
         try:
-            outcome = run_in_env(self.env_for(rule, series[-1]), code)
+            return self.env_for(rule, series[-1]), series[-1]
         except EnvUnavailable:
             return None
-        return None if outcome.error else (outcome, series[-1])
 
     def label(self, rule: Rule, release: Version) -> str:
         return f"python {release}" if rule.library == STDLIB else f"{distribution(rule.library)}=={release}"
@@ -95,16 +94,15 @@ class Prover:
             return Verification("unverified", f"no environment: {exc}", env_text)
         results = []
         for case in cases:
-            bad = run_in_env(bad_env, case.bad or "")
-            note = ""
-            if bad.error and rule.removed_in is None:
-                retried = self._retry_bad_on_deprecating_release(rule, case.bad or "", bad_release)
-                if retried is not None:
-                    bad, bad_release = retried
+            pair, note = run_pair(bad_env, good_env, case.bad or "", case.good or ""), ""
+            if pair.bad.error and rule.removed_in is None:
+                older = self._deprecating_env(rule, bad_release)
+                retry = run_pair(older[0], good_env, case.bad or "", case.good or "") if older else None
+                if older and retry and not retry.bad.error:
+                    pair, bad_release = retry, older[1]
                     env_text = f"{self.label(rule, bad_release)} -> {self.label(rule, good_release)}"
                     note = f" (the old API fails on {self.label(rule, good_release)}: the rule lacks removed_in)"
-            good = run_in_env(good_env, case.good or "", bindings=bad.bindings)
-            status, detail = case_status(bad, good, self.label(rule, bad_release), self.label(rule, good_release))
+            status, detail = case_status(pair, self.label(rule, bad_release), self.label(rule, good_release))
             results.append((status, detail + note))
         status, detail = combine(results)
         return Verification(status, detail, env_text)

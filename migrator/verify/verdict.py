@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any, Sequence
 
-from .execute import Outcome
+from .execute import CaseRun, Outcome
 
 REL_TOL, ABS_TOL = 1e-6, 1e-9
 STATUS_ORDER = ("rejected", "unsafe", "safe", "unverified")  # a rule takes the first its cases reach
@@ -66,43 +66,55 @@ def _observations(outcome: Outcome) -> list[list[dict[str, Any]]]:
     return out
 
 
-def outcome_difference(bad: Outcome, good: Outcome) -> str | None:
+def outcome_difference(bad: Outcome, good: Outcome, bad_again: Outcome | None = None) -> str | None:
     """None when the two runs agree statement by statement (or, if the fix changed the statement
-    count, on the last statement), else the first difference."""
+    count, on the last statement), else the first difference. Values that differ between ``bad``
+    and ``bad_again`` (the same code and inputs) are not reproducible and are skipped."""
     b, g = _observations(bad), _observations(good)
-    pairs = list(zip(b, g)) if len(b) == len(g) else ([(b[-1], g[-1])] if b and g else [])
-    if not pairs and (b or g):
+    again = _observations(bad_again) if bad_again is not None else b
+    if len(again) != len(b):
+        again = b
+    index = list(range(len(b))) if len(b) == len(g) else ([len(b) - 1] if b and g else [])
+    if not index and (b or g):
         return f"the bad case produced {len(b)} observation(s), the good case {len(g)}"
-    for i, (vb, vg) in enumerate(pairs, 1):
+    offset = 0 if len(b) == len(g) else len(g) - len(b)
+    for i in index:
+        vb, vg, va = b[i], g[i + offset], again[i]
         if len(vb) != len(vg):
-            return f"statement {i}: {len(vb)} value(s) became {len(vg)}"
-        for db, dg in zip(vb, vg):
+            return f"statement {i + 1}: {len(vb)} value(s) became {len(vg)}"
+        for db, dg, da in zip(vb, vg, va):
+            if value_difference(db, da) is not None:
+                continue  # not reproducible: differs between two runs of the bad case itself
             why = value_difference(db, dg)
             if why:
-                return f"statement {i}: {why}"
+                return f"statement {i + 1}: {why}"
     return None
 
 
-def case_status(bad: Outcome, good: Outcome, bad_env: str, good_env: str) -> tuple[str, str]:
+def case_status(run: CaseRun, bad_env: str, good_env: str) -> tuple[str, str]:
     """(status, detail) for one bad/good case pair run under ``bad_env`` and ``good_env``."""
+    bad, good = run.bad, run.good
     bad_err, good_err = bad.error, good.error
     if bad_err and good_err:
         return "unverified", (f"the case does not run: bad under {bad_env} raises {_fmt(bad_err)}; "
                               f"good under {good_env} raises {_fmt(good_err)}")
     if good_err:
-        return "rejected", f"good case raises {_fmt(good_err)} under {good_env}"
+        return "rejected", f"good case raises {_fmt(good_err)} under {good_env}{_inputs(bad)}"
     if bad_err:
         return "unverified", f"bad case raises {_fmt(bad_err)} under {bad_env} (check the version interval)"
     fix_warns = good.deprecations()
     if fix_warns:
         return "unsafe", f"good case still warns under {good_env}: {fix_warns[0][:200]}"
-    why = outcome_difference(bad, good)
+    why = outcome_difference(bad, good, run.bad_again)
     if why:
-        return "unsafe", why
+        return "unsafe", why + _inputs(bad)
     warned = bad.deprecations()
     seen = f"; bad warned {warned[0][:160]}" if warned else ""
-    inputs = " with " + ", ".join(f"{k} = {v}" for k, v in bad.bindings.items()) if bad.bindings else ""
-    return "safe", f"bad and good agree{inputs}{seen}"
+    return "safe", f"bad and good agree{_inputs(bad)}{seen}"
+
+
+def _inputs(outcome: Outcome) -> str:
+    return " with " + ", ".join(f"{k} = {v}" for k, v in outcome.bindings.items()) if outcome.bindings else ""
 
 
 def combine(results: Sequence[tuple[str, str]]) -> tuple[str, str]:

@@ -7,7 +7,7 @@ from packaging.version import Version
 import pytest
 
 from apimig.migrator.rules.loader import rule_from_dict
-from apimig.migrator.verify.execute import Outcome
+from apimig.migrator.verify.execute import CaseRun, Outcome
 from apimig.migrator.verify.prove import choose_releases
 from apimig.migrator.verify.verdict import case_status, combine, outcome_difference, value_difference
 
@@ -23,7 +23,7 @@ def _run(*values: dict, error: dict | None = None, warns: str | None = None) -> 
                     if warns else []}
     if error:
         record["error"] = error
-    return Outcome(None, (record,))
+    return Outcome({}, (record,))
 
 
 def test_floats_agree_within_tolerance_and_differ_beyond() -> None:
@@ -43,21 +43,29 @@ def test_renamed_functions_agree_but_types_must_match() -> None:
 
 def test_statement_counts_that_differ_compare_the_last_statement() -> None:
     imp = {"line": 1, "import": True, "bound": [], "warnings": []}
-    bad = Outcome(None, (_run(_array([1.0])).statements[0],))
-    good = Outcome(None, (imp, {**imp, "line": 2}, _run(_array([1.0])).statements[0]))
+    bad = Outcome({}, (_run(_array([1.0])).statements[0],))
+    good = Outcome({}, (imp, {**imp, "line": 2}, _run(_array([1.0])).statements[0]))
     assert outcome_difference(bad, good) is None
 
 
 def test_case_status_order_of_evidence() -> None:
     ok, other = _run(_array([1.0])), _run(_array([2.0]))
     fail = _run(error={"type": "AttributeError", "message": "no attribute 'x'"})
-    assert case_status(ok, ok, "v1", "v2")[0] == "safe"
-    assert case_status(ok, other, "v1", "v2")[0] == "unsafe"
-    assert case_status(ok, fail, "v1", "v2") == ("rejected", "good case raises AttributeError: no attribute 'x' under v2")
-    assert case_status(fail, ok, "v1", "v2")[0] == "unverified"
-    assert case_status(fail, fail, "v1", "v2")[0] == "unverified"
-    status, detail = case_status(ok, _run(_array([1.0]), warns="still old"), "v1", "v2")
+    assert case_status(CaseRun(ok, ok), "v1", "v2")[0] == "safe"
+    assert case_status(CaseRun(ok, other), "v1", "v2")[0] == "unsafe"
+    assert case_status(CaseRun(ok, fail), "v1", "v2") == \
+        ("rejected", "good case raises AttributeError: no attribute 'x' under v2")
+    assert case_status(CaseRun(fail, ok), "v1", "v2")[0] == "unverified"
+    assert case_status(CaseRun(fail, fail), "v1", "v2")[0] == "unverified"
+    status, detail = case_status(CaseRun(ok, _run(_array([1.0]), warns="still old")), "v1", "v2")
     assert status == "unsafe" and "still warns" in detail
+
+
+def test_values_that_change_between_two_bad_runs_are_not_compared() -> None:
+    bad, again, good = _run(_array([1.0]), _array([7.0])), _run(_array([1.0]), _array([8.0])), \
+        _run(_array([1.0]), _array([9.0]))
+    assert case_status(CaseRun(bad, good, again), "v1", "v2")[0] == "safe"
+    assert case_status(CaseRun(bad, good, bad), "v1", "v2")[0] == "unsafe"
 
 
 def test_a_rule_takes_its_most_severe_case() -> None:
