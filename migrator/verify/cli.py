@@ -13,7 +13,9 @@ from collections import Counter
 from pathlib import Path
 
 from ..rules.loader import RuleFileError, load_pack_file
-from ..rules.schema import Rule, Verification, VERIFICATION_STATUSES
+from packaging.version import Version
+
+from ..rules.schema import VERIFICATION_STATUSES, Rule, Verification, parse_version
 from .envs import EnvBuilder, default_cache
 from .prove import Prover
 from .writeback import write_pack
@@ -30,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--find-links", action="append", default=[], metavar="DIR", help="extra wheel folder for pip")
     p.add_argument("--no-index", action="store_true", help="install only from --find-links folders")
     p.add_argument("--max-mb", type=int, default=500, help="largest env to build, in MB (default 500)")
+    p.add_argument("--releases", action="append", default=[], metavar="LIB=V1,V2",
+                   help="consider only these releases of LIB (e.g. torch=2.13.0 where only that wheel fits)")
     return p
 
 
@@ -48,7 +52,11 @@ def cli_verify(argv: list[str]) -> int:
         return 2
     builder = EnvBuilder(cache=args.cache or default_cache(), find_links=args.find_links,
                          no_index=args.no_index, max_mb=args.max_mb)
-    prover = Prover(builder)
+    try:
+        prover = Prover(builder, parse_releases(args.releases))
+    except ValueError as exc:
+        print(f"apimig verify: error: --releases: {exc}", file=sys.stderr)
+        return 2
     rows: list[tuple[Rule, Verification]] = []
     for path, rules in packs.items():
         results: dict[str, Verification] = {}
@@ -68,6 +76,16 @@ def cli_verify(argv: list[str]) -> int:
     else:
         print_counts(rows)
     return 1 if any(v.status == "rejected" for _r, v in rows) else 0
+
+
+def parse_releases(values: list[str]) -> dict[str, list[Version]]:
+    out: dict[str, list[Version]] = {}
+    for value in values:
+        library, sep, versions = value.partition("=")
+        if not sep or not library or not versions:
+            raise ValueError(f"{value!r} is not LIB=V1,V2")
+        out[library.strip()] = sorted(parse_version(v.strip()) for v in versions.split(",") if v.strip())
+    return out
 
 
 def print_counts(rows: list[tuple[Rule, Verification]]) -> None:

@@ -20,7 +20,8 @@ from .envs import Env, harness_environ
 
 HARNESS = Path(__file__).with_name("harness.py")
 CPU_SECONDS = 60
-# values tried for names a case uses without binding: numbers first, then arrays, sequences, text
+# values tried for names a case uses without binding: numbers first, then arrays, sequences, text,
+# a class (issubclass-like APIs)
 CANDIDATES = (
     "3",
     "1",
@@ -29,6 +30,8 @@ CANDIDATES = (
     "__import__('numpy').arange(1.0, 7.0)",
     "[1.0, 2.0, 3.0]",
     "'abc'",
+    "'1.5'",
+    "float",
 )
 
 
@@ -122,7 +125,7 @@ class CaseRun:
     bad_again: Outcome | None = None
 
 
-def run_pair(bad_env: Env, good_env: Env, bad_code: str, good_code: str, keep: int = 20) -> CaseRun:
+def run_pair(bad_env: Env, good_env: Env, bad_code: str, good_code: str, keep: int = 100) -> CaseRun:
     """Run ``bad_code`` and ``good_code`` on the first inputs under which both run cleanly (else
     the first under which the bad one does, so a fix that fails there is seen failing)."""
     bad_runs = run_in_env(bad_env, bad_code, keep=keep)

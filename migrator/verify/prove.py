@@ -43,7 +43,7 @@ def choose_releases(rule: Rule, releases: list[Version]) -> tuple[Version, Versi
 @dataclass
 class Prover:
     builder: EnvBuilder
-    _releases: dict[str, list[Version]] = field(default_factory=dict)
+    _releases: dict[str, list[Version]] = field(default_factory=dict)  # preset ones restrict a library
 
     def releases(self, library: str) -> list[Version]:
         if library not in self._releases:

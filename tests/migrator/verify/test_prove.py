@@ -143,3 +143,7 @@ def test_cli_rule_filter_and_unknown_rule(builder: EnvBuilder, wheelhouse: Path,
     assert "safe       fake-old " in out and "fake-scale" not in out
     assert main(["verify", str(pack), "--rule", "nope", *common]) == 2
     assert "no rule nope" in capsys.readouterr().err
+    assert main(["verify", str(pack), "--rule", "fake-old", "--releases", f"{FAKE}=2.0", *common]) == 0
+    assert "no release before 2.0" in capsys.readouterr().out  # only the listed releases are considered
+    assert main(["verify", str(pack), "--rule", "fake-old", "--releases", f"{FAKE}", *common]) == 2
+    assert "is not LIB=V1,V2" in capsys.readouterr().err
