@@ -9,8 +9,6 @@ the same way with Python itself as the release.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
-
 from packaging.version import Version
 
 from ..rules.schema import Rule, Verification
@@ -76,7 +74,7 @@ class Prover:
     def label(self, rule: Rule, release: Version) -> str:
         return f"python {release}" if rule.library == STDLIB else f"{distribution(rule.library)}=={release}"
 
-    def verify(self, rule: Rule, progress: Callable[[str], None] = lambda _m: None) -> Verification:
+    def verify(self, rule: Rule) -> Verification:
         cases = [c for c in rule.cases if c.bad and c.good]
         if not cases:
             why = "manual rule: no fix to run" if rule.tier == "manual" else "no case with both 'bad' and 'good'"
@@ -88,7 +86,6 @@ class Prover:
             return Verification("unverified", f"{name}: {exc}")
         env_text = f"{self.label(rule, bad_release)} -> {self.label(rule, good_release)}"
         try:
-            progress(f"{rule.id}: env {env_text}")
             bad_env, good_env = self.env_for(rule, bad_release), self.env_for(rule, good_release)
         except EnvUnavailable as exc:
             return Verification("unverified", f"no environment: {exc}", env_text)

@@ -147,3 +147,22 @@ def test_cli_rule_filter_and_unknown_rule(builder: EnvBuilder, wheelhouse: Path,
     assert "no release before 2.0" in capsys.readouterr().out  # only the listed releases are considered
     assert main(["verify", str(pack), "--rule", "fake-old", "--releases", f"{FAKE}", *common]) == 2
     assert "is not LIB=V1,V2" in capsys.readouterr().err
+
+
+def test_standard_library_rules_run_on_python_itself(builder: EnvBuilder) -> None:
+    import sys
+
+    from packaging.version import Version
+
+    from apimig.migrator.rules.loader import rule_from_dict
+
+    here = Version(f"{sys.version_info.major}.{sys.version_info.minor}")
+    raw = {"id": "stdlib-getname", "library": "stdlib", "kind": "method-rename", "old": "threading.Thread.getName",
+           "receiver": "threading.Thread", "fix": {"rename": "threading.Thread.name"}, "message": "m",
+           "deprecated_in": "3.10", "source": "https://docs.python.org/3/library/threading.html",
+           "cases": [{"bad": "import threading\nt = threading.Thread(name='w')\nn = t.getName()\n",
+                      "good": "import threading\nt = threading.Thread(name='w')\nn = t.name\n"},
+                     {"noop": "x"}]}
+    result = Prover(builder, {"stdlib": [here]}).verify(rule_from_dict(raw))
+    assert (result.status, result.env) == ("safe", f"python {here} -> python {here}")
+    assert "DeprecationWarning: getName() is deprecated" in result.detail
