@@ -1,7 +1,8 @@
 """``apimig rules coverage``: per library, what the packs ship and what verification showed.
 
 Counts rules with a fix and manual rules, and the verification statuses (``v:rejected`` rules
-must not ship; ``v:none`` were never verified). When a
+must not ship; ``v:none`` were never verified; ``safe-tier-unsafe`` ship as ``tier: safe`` although
+running them showed a difference). When a
 mined candidates file (``<pack>.candidates.yaml``: a YAML list of mappings with at least ``old``)
 lies beside a pack, it also counts the deprecations the miner found against those a rule covers,
 so the gaps are visible instead of unknown.
@@ -20,7 +21,7 @@ import yaml
 from ..rules.schema import VERIFICATION_STATUSES, Rule
 
 COLUMNS = ("rules", "fix", "manual", *(f"v:{s}" for s in VERIFICATION_STATUSES), "v:none",
-           "found", "covered")
+           "safe-tier-unsafe", "found", "covered")
 
 
 @dataclass
@@ -62,6 +63,8 @@ def coverage(rules: Iterable[Rule]) -> list[LibraryCoverage]:
         lib.counts["fix" if rule.fixable else "manual"] += 1
         status = rule.verification.status if rule.verification else "none"
         lib.counts[f"v:{status}"] += 1
+        if status == "unsafe" and rule.tier == "safe":
+            lib.counts["safe-tier-unsafe"] += 1  # the pack claims a safe fix the evidence contradicts
         lib.shipped_olds.add(rule.old)
         if rule.pack and rule.pack not in packs:
             packs.add(rule.pack)

@@ -27,6 +27,8 @@ RULE = """\
 def _pack(tmp_path: Path) -> Path:
     rules = [
         RULE.format(id="r-safe", old="a", fix="fix: {rename: fakelib.new}", verification="verification: {status: safe}"),
+        RULE.format(id="r-unsafe", old="d", fix="fix: {rename: fakelib.new}",
+                    verification="verification: {status: unsafe, detail: values differ}"),
         RULE.format(id="r-rejected", old="b", fix="fix: {rename: fakelib.new}",
                     verification="verification: {status: rejected, detail: good fails}"),
         RULE.format(id="r-manual", old="c", fix="tier: manual", verification=""),
@@ -44,8 +46,9 @@ def _rows(capsys: pytest.CaptureFixture[str], pack: Path, tmp_path: Path) -> dic
 
 def test_counts_fix_manual_and_verification(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     row = _rows(capsys, _pack(tmp_path), tmp_path)["fakelib"]
-    assert (row["rules"], row["fix"], row["manual"]) == (3, 2, 1)
-    assert (row["v:safe"], row["v:rejected"], row["v:unsafe"], row["v:none"]) == (1, 1, 0, 1)
+    assert (row["rules"], row["fix"], row["manual"]) == (4, 3, 1)
+    assert (row["v:safe"], row["v:rejected"], row["v:unsafe"], row["v:none"]) == (1, 1, 1, 1)
+    assert row["safe-tier-unsafe"] == 1
     assert row["found"] == row["covered"] == "-"
 
 
@@ -55,7 +58,7 @@ def test_mined_candidates_beside_the_pack_show_the_gap(tmp_path: Path, capsys: p
         "- {old: fakelib.a, kind: rename}\n- {old: fakelib.z}\n- {old: fakelib.y}\n", encoding="utf-8")
     rows = _rows(capsys, pack, tmp_path)
     assert (rows["fakelib"]["found"], rows["fakelib"]["covered"]) == (3, 1)
-    assert rows["total"]["rules"] == 3
+    assert rows["total"]["rules"] == 4
 
 
 def test_markdown_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -64,4 +67,4 @@ def test_markdown_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
                  "--format", "markdown"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("| library | rules | fix | manual | v:safe |")
-    assert lines[2].startswith("| fakelib | 3 | 2 | 1 | 1 | 0 | 1 | 0 | 1 |")
+    assert lines[2].startswith("| fakelib | 4 | 3 | 1 | 1 | 1 | 1 | 0 | 1 | 1 |")
