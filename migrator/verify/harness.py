@@ -32,6 +32,8 @@ _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 _QUALIFIED = re.compile(r"(<(?:class ')?)(?:[A-Za-z_][\w]*\.)+([A-Za-z_]\w*)('>| object>)")
 _MAX_NUMBERS = 1000
 MAX_COMBINATIONS = 400  # bindings tried for a case's free names, in a fixed order
+# function-like objects that are not FunctionType (numpy's array-function dispatchers, wrappers)
+_CALLABLE_REPR = re.compile(r"<(function|built-in function|bound method|method) ")
 _DEPRECATIONS = (DeprecationWarning, FutureWarning)  # pending ones announce, they do not expire
 
 
@@ -57,6 +59,13 @@ def _numbers(value: object) -> list[float] | None:
     return None
 
 
+def _safe_repr(value: object) -> str:
+    try:
+        return repr(value)
+    except Exception as exc:
+        return f"<repr failed: {type(exc).__name__}>"
+
+
 def describe(value: object) -> dict:
     """Type, shape, dtype, numbers and an address-free repr: what the two runs are compared on."""
     kind = type(value)
@@ -66,15 +75,12 @@ def describe(value: object) -> dict:
         out["kind"] = "module"
         return out
     if isinstance(value, (types.FunctionType, types.BuiltinFunctionType, types.MethodType)) or (
-            callable(value) and not isinstance(value, type) and hasattr(value, "__wrapped__")):
+            callable(value) and not isinstance(value, type) and _CALLABLE_REPR.match(_safe_repr(value))):
         out["kind"] = "callable"
         out["repr"] = getattr(value, "__qualname__", kind.__qualname__)
         return out
     out["kind"] = "class" if isinstance(value, type) else "value"
-    try:
-        text = repr(value)
-    except Exception as exc:
-        text = f"<repr failed: {type(exc).__name__}>"
+    text = _safe_repr(value)
     out["repr"] = _QUALIFIED.sub(r"\1\2\3", _ADDRESS.sub("", text))[:2000]
     for attr in ("shape", "dtype"):
         try:

@@ -64,3 +64,8 @@ def test_cpu_limit_ends_a_runaway_case() -> None:
     [out] = run_in_env(HOST, "while True:\n    pass\n", cpu_seconds=1)
     assert out.statements == () and out.crash and "harness exited" in out.crash
     assert out.error is not None and out.error["type"] == "HarnessCrash"
+
+
+def test_function_like_objects_are_compared_by_kind() -> None:
+    [out] = run_in_env(HOST, "import numpy as np\nf = np.sum\ng = len\n")
+    assert [r["bound"][0][1]["kind"] for r in out.statements[1:]] == ["callable", "callable"]
