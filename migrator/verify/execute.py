@@ -117,12 +117,15 @@ def _can_unshare() -> bool:
 
 @dataclass(frozen=True)
 class CaseRun:
-    """A bad/good pair run on the same inputs, and the bad case once more to expose values that
-    change from run to run (addresses, timestamps): those are not compared."""
+    """A bad/good pair run on the same inputs, the bad case once more to expose values that change
+    from run to run (addresses, timestamps), and the good case on the bad case's release: where the
+    replacement already exists there, comparing on one release isolates the rewrite from whatever
+    else changed between the releases."""
 
     bad: Outcome
     good: Outcome
     bad_again: Outcome | None = None
+    good_before: Outcome | None = None  # the good case on the bad case's release, when it runs there
 
 
 def run_pair(bad_env: Env, good_env: Env, bad_code: str, good_code: str, keep: int = 100) -> CaseRun:
@@ -135,4 +138,5 @@ def run_pair(bad_env: Env, good_env: Env, bad_code: str, good_code: str, keep: i
     if good.error:
         good = run_in_env(good_env, good_code, bindings=[bad_runs[0].bindings])[0]
     bad = next((r for r in bad_runs if r.bindings == good.bindings), bad_runs[0])
-    return CaseRun(bad, good, run_in_env(bad_env, bad_code, bindings=[bad.bindings])[0])
+    return CaseRun(bad, good, run_in_env(bad_env, bad_code, bindings=[bad.bindings])[0],
+                   run_in_env(bad_env, good_code, bindings=[bad.bindings])[0] if bad_env != good_env else None)

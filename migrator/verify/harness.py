@@ -18,6 +18,8 @@ cleanly, the one that got furthest is the only run.
 from __future__ import annotations
 
 import ast
+import contextlib
+import io
 import itertools
 import json
 import math
@@ -117,7 +119,8 @@ def run_code(code: str, namespace: dict) -> list[dict]:
     records: list[dict] = []
     for stmt in tree.body:
         record: dict = {"line": stmt.lineno, "import": isinstance(stmt, (ast.Import, ast.ImportFrom))}
-        with warnings.catch_warnings(record=True) as caught:
+        printed = io.StringIO()  # what the case prints is an observation, and must not mix with the JSON
+        with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(printed):
             warnings.simplefilter("always")
             try:
                 if isinstance(stmt, ast.Expr):
@@ -129,6 +132,8 @@ def run_code(code: str, namespace: dict) -> list[dict]:
                     record["bound"] = [[n, describe(namespace[n])] for n in _targets(stmt) if n in namespace]
             except BaseException as exc:  # noqa: BLE001 - the case's own failure is the observation
                 record["error"] = {"type": type(exc).__name__, "message": _ADDRESS.sub("", str(exc))[:2000]}
+        if printed.getvalue():
+            record["stdout"] = _ADDRESS.sub("", printed.getvalue())[:2000]
         record["warnings"] = [
             {"category": w.category.__name__, "message": str(w.message)[:500],
              "deprecation": issubclass(w.category, _DEPRECATIONS)}

@@ -1,6 +1,7 @@
 """Decide a rule's verification status from what its bad and good cases did under real releases.
 
-safe: both ran and every observed value agrees (floats and arrays within a tolerance);
+safe: both ran and every observed value agrees (floats and arrays within a tolerance), compared
+on the old release when the replacement exists there too, else across the two releases;
 unsafe: both ran but a value, type, shape or exception differs, or the fix itself warns of a
 deprecation; rejected: the good case fails where the bad one ran; unverified: nothing could be
 compared (no env, no runnable case).
@@ -62,6 +63,8 @@ def _observations(outcome: Outcome) -> list[list[dict[str, Any]]]:
         values = [desc for _name, desc in record.get("bound", ())]
         if "value" in record:
             values.append(record["value"])
+        if "stdout" in record:
+            values.append({"type": "stdout", "kind": "value", "repr": record["stdout"]})
         out.append(values)
     return out
 
@@ -105,12 +108,14 @@ def case_status(run: CaseRun, bad_env: str, good_env: str) -> tuple[str, str]:
     fix_warns = good.deprecations()
     if fix_warns:
         return "unsafe", f"good case still warns under {good_env}: {fix_warns[0][:200]}"
-    why = outcome_difference(bad, good, run.bad_again)
+    before = run.good_before if run.good_before is not None and run.good_before.error is None else None
+    where = f" on {bad_env} (good also runs on {good_env})" if before else ""
+    why = outcome_difference(bad, before or good, run.bad_again)
     if why:
-        return "unsafe", why + _inputs(bad)
+        return "unsafe", why + where + _inputs(bad)
     warned = bad.deprecations()
     seen = f"; bad warned {warned[0][:160]}" if warned else ""
-    return "safe", f"bad and good agree{_inputs(bad)}{seen}"
+    return "safe", f"bad and good agree{where}{_inputs(bad)}{seen}"
 
 
 def _inputs(outcome: Outcome) -> str:

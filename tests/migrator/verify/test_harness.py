@@ -69,3 +69,8 @@ def test_cpu_limit_ends_a_runaway_case() -> None:
 def test_function_like_objects_are_compared_by_kind() -> None:
     [out] = run_in_env(HOST, "import numpy as np\nf = np.sum\ng = len\n")
     assert [r["bound"][0][1]["kind"] for r in out.statements[1:]] == ["callable", "callable"]
+
+
+def test_printed_output_is_recorded_per_statement() -> None:
+    [out] = run_in_env(HOST, "for k in 'ab':\n    print(k)\n")
+    assert out.statements[0]["stdout"] == "a\nb\n"

@@ -87,3 +87,11 @@ def test_choose_releases(removed: str | None, expected: tuple[str, str]) -> None
            "cases": [{"bad": "a", "good": "b"}, {"noop": "c"}]}
     releases = [Version(v) for v in ("1.25.0", "1.26.4", "2.0.0", "2.0.2", "2.1.0")]
     assert tuple(map(str, choose_releases(rule_from_dict(raw), releases))) == expected
+
+
+def test_where_the_replacement_exists_on_the_old_release_the_rewrite_is_judged_there() -> None:
+    bad, good_old, good_new = _run(_array([1.0])), _run(_array([1.0])), _run(_array([1.0], "int64"))
+    status, detail = case_status(CaseRun(bad, good_new, bad, good_old), "v1", "v2")
+    assert status == "safe" and "on v1 (good also runs on v2)" in detail  # v2's dtype drift is not the fix's
+    failing_old = _run(error={"type": "AttributeError", "message": "not yet"})
+    assert case_status(CaseRun(bad, good_new, bad, failing_old), "v1", "v2")[0] == "unsafe"
