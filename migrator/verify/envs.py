@@ -72,7 +72,8 @@ def interpreter(version: str) -> str | None:
     pyenv = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
     found = [str(p) for p in sorted(pyenv.glob(f"{version}*/bin/python{version}"))]
     on_path = shutil.which(f"python{version}")
-    for exe in [*found, *([on_path] if on_path else [])]:
+    this = [sys.executable] if version == f"{sys.version_info.major}.{sys.version_info.minor}" else []
+    for exe in [*found, *([on_path] if on_path else []), *this]:
         if subprocess.run([exe, "-c", "import venv"], capture_output=True).returncode == 0:
             return exe
     return None
