@@ -151,13 +151,14 @@ class EnvBuilder:
         (path / "apimig-env-failed.txt").write_text(text, encoding="utf-8")
         raise EnvUnavailable(text)
 
-    def for_release(self, requirement: str, module: str, python: str | None = None) -> Env:
-        """An env where ``requirement`` installs and ``module`` imports, trying each Python and pin set."""
+    def for_release(self, requirement: str, module: str, extras: Sequence[str] = ()) -> Env:
+        """An env where ``requirement`` (and ``extras``, other distributions a case needs) installs
+        and ``module`` imports, trying each Python and pin set."""
         reasons: list[str] = []
-        for version in [python] if python else [p for p in self.pythons if interpreter(p)]:
+        for version in [p for p in self.pythons if interpreter(p)]:
             for pins in FALLBACK_PINS:
                 try:
-                    env = self.build(EnvSpec(version, (requirement, *pins)))
+                    env = self.build(EnvSpec(version, (requirement, *extras, *pins)))
                 except EnvUnavailable as exc:
                     reasons.append(str(exc))
                     break  # extra pins do not make a missing wheel appear: next Python
@@ -167,9 +168,9 @@ class EnvBuilder:
                 reasons.append(f"{env.spec.describe()}: import {module} fails: {problem}")
         raise EnvUnavailable("; ".join(reasons[-2:]) or f"no Python available for {requirement}")
 
-    def for_python(self, version: str) -> Env:
-        """A bare interpreter env, for standard-library rules (the release under test is Python itself)."""
-        return self.build(EnvSpec(version, ()))
+    def for_python(self, version: str, extras: Sequence[str] = ()) -> Env:
+        """An interpreter env, for standard-library rules (the release under test is Python itself)."""
+        return self.build(EnvSpec(version, tuple(extras)))
 
 
 def import_error(env: Env, module: str) -> str | None:

@@ -8,13 +8,14 @@ the same way with Python itself as the release.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from packaging.version import Version
 
-from ..rules.schema import Rule, Verification
+from ..rules.schema import Case, Rule, Verification
 from ..versions import DISTRIBUTIONS, STDLIB
 from .envs import PYTHONS, Env, EnvBuilder, EnvUnavailable, interpreter
-from .execute import run_pair
+from .execute import Outcome, run_pair
 from .verdict import case_status, combine
 
 
@@ -52,12 +53,12 @@ class Prover:
                 self._releases[library] = self.builder.releases(distribution(library))
         return self._releases[library]
 
-    def env_for(self, rule: Rule, release: Version) -> Env:
+    def env_for(self, rule: Rule, release: Version, extras: tuple[str, ...] = ()) -> Env:
         if rule.library == STDLIB:
-            return self.builder.for_python(str(release))
-        return self.builder.for_release(f"{distribution(rule.library)}=={release}", rule.old.split(".")[0])
+            return self.builder.for_python(str(release), extras)
+        return self.builder.for_release(f"{distribution(rule.library)}=={release}", rule.old.split(".")[0], extras)
 
-    def _deprecating_env(self, rule: Rule, tried: Version) -> tuple[Env, Version] | None:
+    def _deprecating_env(self, rule: Rule, tried: Version, extras: tuple[str, ...]) -> tuple[Env, Version] | None:
         """A rule with no ``removed_in`` runs its bad case on the latest release; when the API is gone
         there, the newest patch of the deprecating release still has it."""
         if rule.deprecated_in is None:
@@ -67,7 +68,7 @@ class Prover:
         if not series or series[-1] == tried:
             return None
         try:
-            return self.env_for(rule, series[-1]), series[-1]
+            return self.env_for(rule, series[-1], extras), series[-1]
         except EnvUnavailable:
             return None
 
@@ -84,22 +85,47 @@ class Prover:
         except ValueError as exc:
             name = "python" if rule.library == STDLIB else distribution(rule.library)
             return Verification("unverified", f"{name}: {exc}")
+        extras: tuple[str, ...] = ()
+        while True:
+            result, missing = self._verify_cases(rule, cases, bad_release, good_release, extras)
+            # a case may need a distribution the library does not depend on (pandas' ExcelWriter
+            # needs openpyxl): add what the run reported missing, once
+            added = tuple(sorted(set(missing) - set(extras)))
+            if not added or extras:
+                return result
+            extras = added
+
+    def _verify_cases(self, rule: Rule, cases: list[Case], bad_release: Version, good_release: Version,
+                      extras: tuple[str, ...]) -> tuple[Verification, list[str]]:
         env_text = f"{self.label(rule, bad_release)} -> {self.label(rule, good_release)}"
+        if extras:
+            env_text += f" with {', '.join(extras)}"
         try:
-            bad_env, good_env = self.env_for(rule, bad_release), self.env_for(rule, good_release)
+            bad_env, good_env = self.env_for(rule, bad_release, extras), self.env_for(rule, good_release, extras)
         except EnvUnavailable as exc:
-            return Verification("unverified", f"no environment: {exc}", env_text)
-        results = []
+            return Verification("unverified", f"no environment: {exc}", env_text), []
+        results, missing = [], []
         for case in cases:
             pair, note = run_pair(bad_env, good_env, case.bad or "", case.good or ""), ""
             if pair.bad.error and rule.removed_in is None:
-                older = self._deprecating_env(rule, bad_release)
+                older = self._deprecating_env(rule, bad_release, extras)
                 retry = run_pair(older[0], good_env, case.bad or "", case.good or "") if older else None
                 if older and retry and not retry.bad.error:
                     pair, bad_release = retry, older[1]
-                    env_text = f"{self.label(rule, bad_release)} -> {self.label(rule, good_release)}"
+                    env_text = env_text.replace(self.label(rule, good_release), self.label(rule, bad_release), 1)
                     note = f" (the old API fails on {self.label(rule, good_release)}: the rule lacks removed_in)"
+            own = rule.old.split(".")[0]
+            missing += [distribution(m) for m in (missing_module(pair.bad), missing_module(pair.good)) if m and m != own]
             status, detail = case_status(pair, self.label(rule, bad_release), self.label(rule, good_release))
             results.append((status, detail + note))
         status, detail = combine(results)
-        return Verification(status, detail, env_text)
+        return Verification(status, detail, env_text), missing
+
+
+def missing_module(outcome: Outcome) -> str | None:
+    """The top-level module a run failed to import, if that is how it failed."""
+    error = outcome.error
+    if not error or error["type"] != "ModuleNotFoundError":
+        return None
+    match = re.fullmatch(r"No module named '([A-Za-z_]\w*)'", error["message"])
+    return match.group(1) if match else None

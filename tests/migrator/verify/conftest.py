@@ -1,7 +1,8 @@
 """A fake library with two tiny releases, built as wheels in a temporary folder (no network).
 
 Release 1.0 has ``old()`` (warns), ``new()``, ``scale()`` and ``triple()``; release 2.0 removed
-``old`` and ``scale`` and changed nothing else. Rules over it must come out safe, unsafe, rejected
+``old`` and ``scale`` and changed nothing else. ``apimigextra`` is a second distribution that a
+case may import without the library depending on it. Rules over it must come out safe, unsafe, rejected
 and unverified.
 """
 
@@ -67,6 +68,7 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("wheels")
     build_wheel(folder, FAKE, "1.0", {f"{FAKE}/__init__.py": RELEASE_1})
     build_wheel(folder, FAKE, "2.0", {f"{FAKE}/__init__.py": RELEASE_2})
+    build_wheel(folder, "apimigextra", "1.0", {"apimigextra/__init__.py": "VALUE = 5\n"})  # not a dependency
     return folder
 
 

@@ -166,3 +166,14 @@ def test_standard_library_rules_run_on_python_itself(builder: EnvBuilder) -> Non
     result = Prover(builder, {"stdlib": [here]}).verify(rule_from_dict(raw))
     assert (result.status, result.env) == ("safe", f"python {here} -> python {here}")
     assert "DeprecationWarning: getName() is deprecated" in result.detail
+
+
+def test_a_distribution_a_case_imports_is_added_to_its_envs(builder: EnvBuilder) -> None:
+    from apimig.migrator.rules.loader import rule_from_dict
+
+    raw = {"id": "fake-old-extra", "library": FAKE, "kind": "rename", "old": f"{FAKE}.old",
+           "fix": {"rename": f"{FAKE}.new"}, "message": "m", "removed_in": "2.0", "source": "https://example.org",
+           "cases": [{"bad": f"import {FAKE}, apimigextra\ny = {FAKE}.old(apimigextra.VALUE)\n",
+                      "good": f"import {FAKE}, apimigextra\ny = {FAKE}.new(apimigextra.VALUE)\n"}, {"noop": "x"}]}
+    result = Prover(builder).verify(rule_from_dict(raw))
+    assert (result.status, result.env) == ("safe", f"{FAKE}==1.0 -> {FAKE}==2.0 with apimigextra")
