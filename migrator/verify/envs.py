@@ -153,7 +153,8 @@ class EnvBuilder:
 
     def for_release(self, requirement: str, module: str, extras: Sequence[str] = ()) -> Env:
         """An env where ``requirement`` (and ``extras``, other distributions a case needs) installs
-        and ``module`` imports, trying each Python and pin set."""
+        and ``module`` (a dotted name: its deepest existing module) imports, trying each Python and
+        pin set."""
         reasons: list[str] = []
         for version in [p for p in self.pythons if interpreter(p)]:
             for pins in FALLBACK_PINS:
@@ -173,8 +174,24 @@ class EnvBuilder:
         return self.build(EnvSpec(version, tuple(extras)))
 
 
-def import_error(env: Env, module: str) -> str | None:
-    proc = subprocess.run([str(env.python), "-c", f"import {module}"], capture_output=True, text=True,
+# imports the longest importable prefix of a dotted name: scipy.linalg.pinv2 imports scipy.linalg,
+# where a release built against another numpy fails even though `import scipy` works
+_IMPORT_PREFIX = """
+import importlib, sys
+parts = sys.argv[1].split(".")
+for end in range(len(parts), 0, -1):
+    try:
+        importlib.import_module(".".join(parts[:end]))
+        break
+    except ModuleNotFoundError:
+        if end == 1:
+            raise
+"""
+
+
+def import_error(env: Env, dotted: str) -> str | None:
+    """None when the deepest module of ``dotted`` that exists imports, else the error."""
+    proc = subprocess.run([str(env.python), "-c", _IMPORT_PREFIX, dotted], capture_output=True, text=True,
                           env=harness_environ())
     return None if proc.returncode == 0 else _last_error(proc.stderr)
 

@@ -8,15 +8,14 @@ the same way with Python itself as the release.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from packaging.version import Version
 
 from ..rules.schema import Case, Rule, Verification
 from ..versions import DISTRIBUTIONS, STDLIB
 from .envs import PYTHONS, Env, EnvBuilder, EnvUnavailable, interpreter
-from .execute import Outcome, run_pair
-from .verdict import case_status, combine
+from .execute import run_pair
+from .verdict import case_status, combine, missing_module
 
 
 def distribution(library: str) -> str:
@@ -56,7 +55,7 @@ class Prover:
     def env_for(self, rule: Rule, release: Version, extras: tuple[str, ...] = ()) -> Env:
         if rule.library == STDLIB:
             return self.builder.for_python(str(release), extras)
-        return self.builder.for_release(f"{distribution(rule.library)}=={release}", rule.old.split(".")[0], extras)
+        return self.builder.for_release(f"{distribution(rule.library)}=={release}", rule.old, extras)
 
     def _deprecating_env(self, rule: Rule, tried: Version, extras: tuple[str, ...]) -> tuple[Env, Version] | None:
         """A rule with no ``removed_in`` runs its bad case on the latest release; when the API is gone
@@ -120,12 +119,3 @@ class Prover:
             results.append((status, detail + note))
         status, detail = combine(results)
         return Verification(status, detail, env_text), missing
-
-
-def missing_module(outcome: Outcome) -> str | None:
-    """The top-level module a run failed to import, if that is how it failed."""
-    error = outcome.error
-    if not error or error["type"] != "ModuleNotFoundError":
-        return None
-    match = re.fullmatch(r"No module named '([A-Za-z_]\w*)'", error["message"])
-    return match.group(1) if match else None

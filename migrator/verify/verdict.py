@@ -10,6 +10,7 @@ compared (no env, no runnable case).
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Sequence
 
 from .execute import CaseRun, Outcome
@@ -94,6 +95,34 @@ def outcome_difference(bad: Outcome, good: Outcome, bad_again: Outcome | None = 
     return None
 
 
+_MISSING = (re.compile(r"No module named '([A-Za-z_]\w*)'"),
+            re.compile(r".*[Mm]issing optional dependency '([A-Za-z_][\w-]*)'.*", re.S))
+
+
+def missing_module(outcome: Outcome) -> str | None:
+    """The top-level module (or optional dependency) a run failed to import, if that is how it failed."""
+    error = outcome.error
+    if not error or error["type"] not in ("ModuleNotFoundError", "ImportError"):
+        return None
+    for pattern in _MISSING:
+        match = pattern.fullmatch(error["message"])
+        if match:
+            return match.group(1)
+    return None
+
+
+_OFFLINE = re.compile(r"Network is unreachable|Temporary failure in name resolution|Name or service not known|"
+                      r"urlopen error|Failed to establish a new connection")
+
+
+def environment_problem(error: dict[str, str]) -> bool:
+    """A failure of the machine, not of the fix: a missing distribution (after apimig tried to add
+    it) or no network. Those leave a rule unverified rather than rejected."""
+    if _OFFLINE.search(error["message"]) or error["type"] in ("URLError", "ConnectionError", "gaierror"):
+        return True
+    return missing_module(Outcome({}, ({"error": error},))) is not None
+
+
 def case_status(run: CaseRun, bad_env: str, good_env: str) -> tuple[str, str]:
     """(status, detail) for one bad/good case pair run under ``bad_env`` and ``good_env``."""
     bad, good = run.bad, run.good
@@ -101,6 +130,8 @@ def case_status(run: CaseRun, bad_env: str, good_env: str) -> tuple[str, str]:
     if bad_err and good_err:
         return "unverified", (f"the case does not run: bad under {bad_env} raises {_fmt(bad_err)}; "
                               f"good under {good_env} raises {_fmt(good_err)}")
+    if good_err and environment_problem(good_err):
+        return "unverified", f"good case cannot run here: {_fmt(good_err)} under {good_env}"
     if good_err:
         return "rejected", f"good case raises {_fmt(good_err)} under {good_env}{_inputs(bad)}"
     if bad_err:

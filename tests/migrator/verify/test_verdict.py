@@ -95,3 +95,13 @@ def test_where_the_replacement_exists_on_the_old_release_the_rewrite_is_judged_t
     assert status == "safe" and "on v1 (good also runs on v2)" in detail  # v2's dtype drift is not the fix's
     failing_old = _run(error={"type": "AttributeError", "message": "not yet"})
     assert case_status(CaseRun(bad, good_new, bad, failing_old), "v1", "v2")[0] == "unsafe"
+
+
+def test_a_good_case_the_machine_cannot_run_is_unverified_not_rejected() -> None:
+    ok = _run(_array([1.0]))
+    offline = _run(error={"type": "URLError", "message": "<urlopen error [Errno 101] Network is unreachable>"})
+    optional = _run(error={"type": "ImportError", "message": "Missing optional dependency 'pooch' required for x"})
+    own_submodule = _run(error={"type": "ModuleNotFoundError", "message": "No module named 'scipy.misc'"})
+    assert case_status(CaseRun(ok, offline), "v1", "v2")[0] == "unverified"
+    assert case_status(CaseRun(ok, optional), "v1", "v2")[0] == "unverified"
+    assert case_status(CaseRun(ok, own_submodule), "v1", "v2")[0] == "rejected"
