@@ -50,9 +50,11 @@ class Outcome:
                 return record["error"]
         return {"type": "HarnessCrash", "message": self.crash} if self.crash else None
 
-    def deprecations(self) -> list[str]:
+    def deprecations(self, at_case: bool = False) -> list[str]:
+        """Deprecation warnings seen; ``at_case``: only those attributed to the case's own code (a
+        library's dependency warning about the library's internals is not the case's concern)."""
         return [f"{w['category']}: {w['message']}" for r in self.statements for w in r.get("warnings", ())
-                if w.get("deprecation")]
+                if w.get("deprecation") and (w.get("at_case") or not at_case)]
 
 
 def free_names(code: str) -> list[str]:

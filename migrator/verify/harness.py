@@ -136,7 +136,8 @@ def run_code(code: str, namespace: dict) -> list[dict]:
             record["stdout"] = _ADDRESS.sub("", printed.getvalue())[:2000]
         record["warnings"] = [
             {"category": w.category.__name__, "message": str(w.message)[:500],
-             "deprecation": issubclass(w.category, _DEPRECATIONS)}
+             "deprecation": issubclass(w.category, _DEPRECATIONS),
+             "at_case": w.filename == "<case>"}  # attributed to the case's code, not raised inside a library
             for w in caught]
         records.append(record)
         if "error" in record:

@@ -114,8 +114,10 @@ class Prover:
                     env_text = env_text.replace(self.label(rule, good_release), self.label(rule, bad_release), 1)
                     note = f" (the old API fails on {self.label(rule, good_release)}: the rule lacks removed_in)"
             own = rule.old.split(".")[0]
-            missing += [distribution(m) for m in (missing_module(pair.bad), missing_module(pair.good)) if m and m != own]
-            status, detail = case_status(pair, self.label(rule, bad_release), self.label(rule, good_release))
+            missing += [distribution(m) for m in (missing_module(pair.bad), missing_module(pair.good))
+                        if m and m != own]
+            status, detail = case_status(pair, self.label(rule, bad_release), self.label(rule, good_release),
+                                         rule.fix.arg_rename)
             results.append((status, detail + note))
         status, detail = combine(results)
         return Verification(status, detail, env_text), missing

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from .execute import CaseRun, Outcome
 
@@ -35,8 +35,10 @@ def _numbers_agree(a: list[Any], b: list[Any]) -> bool:
     return True
 
 
-def value_difference(bad: dict[str, Any], good: dict[str, Any]) -> str | None:
-    """None when two described values agree, else what differs (for the ``unsafe`` reason)."""
+def value_difference(bad: dict[str, Any], good: dict[str, Any], renames: Mapping[str, str] = {}) -> str | None:
+    """None when two described values agree, else what differs (for the ``unsafe`` reason).
+    ``renames`` are keywords the fix renames: an estimator's repr shows ``sparse=False`` before and
+    ``sparse_output=False`` after, which is the rename itself, not a difference."""
     if bad.get("kind") != good.get("kind"):
         return f"{bad.get('kind')} {bad.get('repr')!r} became {good.get('kind')} {good.get('repr')!r}"
     kind = bad.get("kind")
@@ -50,9 +52,15 @@ def value_difference(bad: dict[str, Any], good: dict[str, Any]) -> str | None:
     if "numbers" in bad and "numbers" in good:
         return None if _numbers_agree(bad["numbers"], good["numbers"]) else \
             f"values differ: {bad.get('repr', '')[:120]!r} vs {good.get('repr', '')[:120]!r}"
-    if bad.get("repr") != good.get("repr"):
+    if _renamed(bad.get("repr", ""), renames) != good.get("repr"):
         return f"{bad.get('repr', '')[:120]!r} became {good.get('repr', '')[:120]!r}"
     return None
+
+
+def _renamed(text: str, renames: Mapping[str, str]) -> str:
+    for old, new in renames.items():
+        text = re.sub(rf"\b{re.escape(old)}=", f"{new}=", text)
+    return text
 
 
 def _observations(outcome: Outcome) -> list[list[dict[str, Any]]]:
@@ -70,7 +78,8 @@ def _observations(outcome: Outcome) -> list[list[dict[str, Any]]]:
     return out
 
 
-def outcome_difference(bad: Outcome, good: Outcome, bad_again: Outcome | None = None) -> str | None:
+def outcome_difference(bad: Outcome, good: Outcome, bad_again: Outcome | None = None,
+                       renames: Mapping[str, str] = {}) -> str | None:
     """None when the two runs agree statement by statement (or, if the fix changed the statement
     count, on the last statement), else the first difference. Values that differ between ``bad``
     and ``bad_again`` (the same code and inputs) are not reproducible and are skipped."""
@@ -89,7 +98,7 @@ def outcome_difference(bad: Outcome, good: Outcome, bad_again: Outcome | None = 
         for db, dg, da in zip(vb, vg, va):
             if value_difference(db, da) is not None:
                 continue  # not reproducible: differs between two runs of the bad case itself
-            why = value_difference(db, dg)
+            why = value_difference(db, dg, renames)
             if why:
                 return f"statement {i + 1}: {why}"
     return None
@@ -123,7 +132,7 @@ def environment_problem(error: dict[str, str]) -> bool:
     return missing_module(Outcome({}, ({"error": error},))) is not None
 
 
-def case_status(run: CaseRun, bad_env: str, good_env: str) -> tuple[str, str]:
+def case_status(run: CaseRun, bad_env: str, good_env: str, renames: Mapping[str, str] = {}) -> tuple[str, str]:
     """(status, detail) for one bad/good case pair run under ``bad_env`` and ``good_env``."""
     bad, good = run.bad, run.good
     bad_err, good_err = bad.error, good.error
@@ -136,12 +145,12 @@ def case_status(run: CaseRun, bad_env: str, good_env: str) -> tuple[str, str]:
         return "rejected", f"good case raises {_fmt(good_err)} under {good_env}{_inputs(bad)}"
     if bad_err:
         return "unverified", f"bad case raises {_fmt(bad_err)} under {bad_env} (check the version interval)"
-    fix_warns = good.deprecations()
+    fix_warns = good.deprecations(at_case=True)
     if fix_warns:
         return "unsafe", f"good case still warns under {good_env}: {fix_warns[0][:200]}"
     before = run.good_before if run.good_before is not None and run.good_before.error is None else None
     where = f" on {bad_env} (good also runs on {good_env})" if before else ""
-    why = outcome_difference(bad, before or good, run.bad_again)
+    why = outcome_difference(bad, before or good, run.bad_again, renames)
     if why:
         return "unsafe", why + where + _inputs(bad)
     warned = bad.deprecations()

@@ -19,7 +19,8 @@ def _array(numbers: list[float], dtype: str = "float64") -> dict:
 
 def _run(*values: dict, error: dict | None = None, warns: str | None = None) -> Outcome:
     record: dict = {"line": 1, "import": False, "bound": [["y", v] for v in values],
-                    "warnings": [{"category": "DeprecationWarning", "message": warns, "deprecation": True}]
+                    "warnings": [{"category": "DeprecationWarning", "message": warns, "deprecation": True,
+                                  "at_case": True}]
                     if warns else []}
     if error:
         record["error"] = error
@@ -105,3 +106,19 @@ def test_a_good_case_the_machine_cannot_run_is_unverified_not_rejected() -> None
     assert case_status(CaseRun(ok, offline), "v1", "v2")[0] == "unverified"
     assert case_status(CaseRun(ok, optional), "v1", "v2")[0] == "unverified"
     assert case_status(CaseRun(ok, own_submodule), "v1", "v2")[0] == "rejected"
+
+
+def test_a_renamed_keyword_in_a_repr_is_the_rename_itself() -> None:
+    enc = {"type": "sklearn.OneHotEncoder", "kind": "value"}
+    bad = _run({**enc, "repr": "OneHotEncoder(sparse=False)"})
+    good = _run({**enc, "repr": "OneHotEncoder(sparse_output=False)"})
+    assert case_status(CaseRun(bad, good), "v1", "v2", {"sparse": "sparse_output"})[0] == "safe"
+    assert case_status(CaseRun(bad, good), "v1", "v2")[0] == "unsafe"
+
+
+def test_only_warnings_attributed_to_the_case_mean_the_fix_still_warns() -> None:
+    ok = _run(_array([1.0]))
+    inside = _run(_array([1.0]))
+    inside.statements[0]["warnings"] = [{"category": "PyparsingDeprecationWarning", "message": "oneOf",
+                                         "deprecation": True, "at_case": False}]
+    assert case_status(CaseRun(ok, inside), "v1", "v2")[0] == "safe"
