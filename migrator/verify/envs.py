@@ -28,7 +28,8 @@ from packaging.version import InvalidVersion, Version
 # tried in this order: the host's version first, then older ones (old releases lack new wheels)
 PYTHONS = ("3.11", "3.10", "3.9", "3.12", "3.13", "3.8")
 # extra pins tried when a release installs but fails to import against today's dependencies
-FALLBACK_PINS: tuple[tuple[str, ...], ...] = ((), ("numpy<2",))
+# (numpy 2 broke the C ABI; numpy 1.24 removed the np.bool/np.int aliases old pandas/scipy use)
+FALLBACK_PINS: tuple[tuple[str, ...], ...] = ((), ("numpy<2",), ("numpy<1.24",))
 _VERSIONS_LINE = re.compile(r"^Available versions:\s*(.*)$", re.M)
 
 
