@@ -153,7 +153,7 @@ def case_status(run: CaseRun, bad_env: str, good_env: str, renames: Mapping[str,
     why = outcome_difference(bad, before or good, run.bad_again, renames)
     if why:
         return "unsafe", why + where + _inputs(bad)
-    warned = bad.deprecations()
+    warned = bad.deprecations(at_case=True) or bad.deprecations()  # the case's own warning first
     seen = f"; bad warned {warned[0][:160]}" if warned else ""
     return "safe", f"bad and good agree{where}{_inputs(bad)}{seen}"
 
