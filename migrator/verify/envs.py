@@ -97,22 +97,25 @@ class EnvBuilder:
         return opts
 
     def releases(self, dist: str) -> list[Version]:
-        """Final releases of ``dist`` the index (or the find-links folders) offers, oldest first."""
-        proc = subprocess.run(
-            [sys.executable, "-m", "pip", "index", "versions", dist, *self._pip_options()],
-            capture_output=True, text=True)
-        match = _VERSIONS_LINE.search(proc.stdout)
-        if proc.returncode != 0 or not match:
-            return []
-        out = []
-        for text in match.group(1).split(","):
-            try:
-                v = Version(text.strip())
-            except InvalidVersion:
+        """Final releases of ``dist`` the index (or the find-links folders) offers, oldest first.
+        pip lists only releases with files for the Python it is asked about, so every local
+        Python is asked (tensorflow 1.x has no wheel for this interpreter, but one for another)."""
+        found: set[Version] = set()
+        for python in [p for p in self.pythons if interpreter(p)]:
+            proc = subprocess.run(
+                [sys.executable, "-m", "pip", "index", "versions", dist, "--python-version", python,
+                 "--only-binary=:all:", *self._pip_options()], capture_output=True, text=True)
+            match = _VERSIONS_LINE.search(proc.stdout)
+            if proc.returncode != 0 or not match:
                 continue
-            if not v.is_prerelease and not v.is_devrelease:
-                out.append(v)
-        return sorted(out)
+            for text in match.group(1).split(","):
+                try:
+                    v = Version(text.strip())
+                except InvalidVersion:
+                    continue
+                if not v.is_prerelease and not v.is_devrelease:
+                    found.add(v)
+        return sorted(found)
 
     def build(self, spec: EnvSpec) -> Env:
         """The cached env for ``spec``, built on first use; raises EnvUnavailable with the reason."""

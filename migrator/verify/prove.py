@@ -82,8 +82,10 @@ class Prover:
         try:
             bad_release, good_release = choose_releases(rule, self.releases(rule.library))
         except ValueError as exc:
-            name = "python" if rule.library == STDLIB else distribution(rule.library)
-            return Verification("unverified", f"{name}: {exc}")
+            if rule.library == STDLIB:
+                return Verification("unverified", f"python: {exc} among the local interpreters")
+            local = ", ".join(p for p in self.builder.pythons if interpreter(p))
+            return Verification("unverified", f"{distribution(rule.library)}: {exc} with a wheel for python {local}")
         extras: tuple[str, ...] = ()
         while True:
             result, missing = self._verify_cases(rule, cases, bad_release, good_release, extras)
