@@ -127,6 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
     docs = rules_sub.add_parser("docs", help="write one Markdown page per rule and an index per library")
     docs.add_argument("-o", "--output", required=True, metavar="DIR")
     _common(docs)
+    cov = rules_sub.add_parser("coverage", help="per library: rules with a fix / manual / rejected, verification")
+    cov.add_argument("path", nargs="?", default=".")
+    _common(cov)
+    cov.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     tr = sub.add_parser("test-rules", help="run the inline cases of rule packs")
     tr.add_argument("packs", nargs="*", help="pack files (default: the bundled packs)")
     for name in COMMANDS.names():
@@ -395,6 +399,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command in ("check", "fix"):
             return cmd_check_fix(args)
+        if args.command == "rules" and args.rules_command == "coverage":
+            from .verify.coverage import report
+
+            print(report(Engine(_config(args, Path(args.path))).rules, args.format))
+            return EXIT_CLEAN
         if args.command == "rules" and args.rules_command in RULES_COMMANDS:
             return RULES_COMMANDS[args.rules_command](args)
         if args.command == "test-rules":

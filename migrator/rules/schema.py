@@ -31,6 +31,8 @@ KINDS = (
     "manual",  # report only
 )
 ORIGINS = typing.get_args(Origin)
+VerificationStatus = Literal["safe", "unsafe", "rejected", "unverified"]
+VERIFICATION_STATUSES: tuple[str, ...] = typing.get_args(VerificationStatus)
 _QNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 HOLE = re.compile(r"\{([^{}]+)\}")
 
@@ -119,9 +121,9 @@ class Evidence:
 class Verification:
     """What running the rule's cases against real releases showed."""
 
-    status: Literal["safe", "unsafe", "rejected", "unverified"]
-    detail: str
-    env: str | None = None  # the environment it ran in, e.g. "numpy==2.0.2 python3.12"
+    status: VerificationStatus
+    detail: str = ""
+    env: str = ""  # the environment it ran in, e.g. "numpy==2.0.2 python3.12"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""``apimig verify``: every rule proves itself by running its cases against real library releases."""
