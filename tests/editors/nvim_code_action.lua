@@ -3,37 +3,20 @@
 -- (vim.lsp.buf.code_action), choosing the preferred quick fix where a user would pick it, then write.
 -- Neovim >= 0.8 takes {filter, apply}; 0.7 has neither, so there the choice is made in vim.ui.select,
 -- the prompt the client opens. Reports to $APIMIG_RESULT.
-local result_path = os.getenv("APIMIG_RESULT")
-
-local function report(msg)
-  local f = io.open(result_path, "w")
-  f:write(msg)
-  f:close()
-end
-
+local H = dofile(os.getenv("APIMIG_HARNESS"))
 local function preferred(action)
   return action.isPreferred == true
 end
 
-local ok, err = pcall(function()
-  local apimig = dofile(os.getenv("APIMIG_LUA"))
-  vim.cmd("edit " .. vim.fn.fnameescape(os.getenv("APIMIG_FILE")))
-  local bufnr = vim.api.nvim_get_current_buf()
-  apimig.attach(bufnr, {
-    cmd = { os.getenv("APIMIG_PYTHON"), "-m", "apimig.server" },
-    settings = { targets = { numpy = "2.0" } },
-  })
-  if not vim.wait(30000, function() return #vim.lsp.buf_get_clients(bufnr) > 0
-      and vim.lsp.buf_get_clients(bufnr)[next(vim.lsp.buf_get_clients(bufnr))].initialized end, 50) then
+H.run(function()
+  local bufnr, client_id = H.open()
+  if not vim.wait(30000, function() return vim.lsp.get_client_by_id(client_id).initialized end, 50) then
     error("apimig-lsp did not initialize")
   end
   -- type the call at the end of the file, as a user would
   vim.api.nvim_win_set_cursor(0, { vim.api.nvim_buf_line_count(bufnr), 0 })
   vim.api.nvim_feedkeys(vim.api.nvim_replace_termcodes(os.getenv("APIMIG_TYPED") .. "<Esc>", true, false, true), "xt", false)
-  if not vim.wait(30000, function() return #vim.diagnostic.get(bufnr) > 0 end, 50) then
-    error("no diagnostics after typing")
-  end
-  local diag = vim.diagnostic.get(bufnr)[1]
+  local diag = H.wait_for_diagnostics(bufnr, "after typing")
   vim.api.nvim_win_set_cursor(0, { diag.lnum + 1, diag.col })
   local before = table.concat(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false), "\n")
   local chosen
@@ -60,10 +43,5 @@ local ok, err = pcall(function()
     error("the code action did not change the buffer")
   end
   vim.cmd("write")
-  local code = diag.user_data and diag.user_data.lsp and diag.user_data.lsp.code or diag.code
-  report("ok " .. tostring(code) .. " " .. chosen.title)
+  return H.code(diag) .. " " .. chosen.title
 end)
-if not ok then
-  report("error " .. tostring(err))
-end
-vim.cmd("qall!")

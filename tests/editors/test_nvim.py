@@ -33,6 +33,7 @@ def _run(script: str, tmp_path: Path, source: str, **env: str) -> tuple[str, Pat
         "APIMIG_FILE": str(target),
         "APIMIG_PYTHON": sys.executable,
         "APIMIG_RESULT": str(result),
+        "APIMIG_HARNESS": str(Path(__file__).with_name("nvim_harness.lua")),
         **env,
     }
     proc = subprocess.run(
