@@ -100,6 +100,19 @@ class Chromium:
             raise RuntimeError(f"{expression}: {result['exceptionDetails'].get('text')}")
         return result["result"].get("value")
 
+    def type_text(self, text: str) -> None:
+        self.call("Input.insertText", text=text)
+
+    def press(self, key: str, code: str, key_code: int, modifiers: int = 0) -> None:
+        """One key press (``modifiers``: 2 Ctrl, 8 Shift), as the page's keyboard handlers see it."""
+        for kind in ("rawKeyDown", "keyUp"):
+            self.call("Input.dispatchKeyEvent", type=kind, key=key, code=code, modifiers=modifiers,
+                      windowsVirtualKeyCode=key_code, nativeVirtualKeyCode=key_code)
+
+    def click(self, x: float, y: float) -> None:
+        for kind in ("mousePressed", "mouseReleased"):
+            self.call("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left", clickCount=1)
+
     def screenshot(self, path: Path) -> Path:
         data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)["data"]
         path.write_bytes(base64.b64decode(data))
