@@ -1,5 +1,6 @@
 """The real VS Code (code-server's build of it, in headless Chromium) with the packaged extension:
 open a legacy file, see apimig's squiggle, apply the quick fix from the light-bulb menu, save, check the file.
+Then "apimig: Show Logs" from the command palette opens the extension's output channel.
 
 A plain ``npm install code-server`` fails on this machine: its postinstall downloads ripgrep and prebuilt
 native modules from GitHub. Installed with ``--ignore-scripts``, native modules rebuilt from source and
@@ -117,6 +118,14 @@ def test_real_vscode_shows_the_diagnostic_and_applies_the_quick_fix(code_server,
         if legacy.read_text(encoding="utf-8") != LEGACY:
             break
         time.sleep(0.1)
+    browser.press("F1", "F1", 112)  # the command palette: the extension's "Show Logs" command opens its channel
+    _until(browser, "document.querySelector('.quick-input-widget input') !== null", "the command palette")
+    browser.type_text("apimig: Show Logs")
+    _until(browser, "[...document.querySelectorAll('.quick-input-list .monaco-list-row')]"
+                    ".some(r => r.textContent.includes('apimig: Show Logs'))", "the Show Logs command")
+    browser.press("Enter", "Enter", 13)
+    _until(browser, "[...document.querySelectorAll('.part.panel select, .part.panel .monaco-select-box')]"
+                    ".some(e => (e.value || e.textContent || '').includes('apimig'))", "the apimig output channel")
     browser.screenshot(tmp_path / "vscode.png")
     print(f"code-server screenshot: {tmp_path / 'vscode.png'}")
     assert legacy.read_text(encoding="utf-8") == LEGACY.replace("np.trapz", "np.trapezoid")
