@@ -16,7 +16,7 @@ from typing import Any, Iterable, Sequence
 from packaging.version import Version
 
 from .. import __version__
-from ..api import Config, Engine, Finding
+from ..api import Config, Engine, Finding, SourceSyntaxError
 from ..applicability import rule_state
 from ..files import iter_python_files, read_source
 from ..rules.schema import Rule
@@ -46,8 +46,9 @@ def _scan(engine: Engine, files: Sequence[Path], root: Path | None) -> tuple[dic
     errors: list[dict[str, str]] = []
     for path in files:
         try:
-            found[_shown(path, root)] = engine.check(read_source(path).text, path=str(path))
-        except (OSError, UnicodeDecodeError, SyntaxError, ValueError) as exc:
+            # strict: a file that does not parse is listed as not read, never counted as clean
+            found[_shown(path, root)] = engine.check(read_source(path).text, path=str(path), strict=True)
+        except (OSError, UnicodeDecodeError, SyntaxError, ValueError, SourceSyntaxError) as exc:
             errors.append({"path": _shown(path, root), "error": str(exc)})
     return found, errors
 

@@ -100,3 +100,11 @@ def test_cli_writes_json_and_html_and_rejects_bad_input(project: Path, tmp_path:
     assert cli_report([str(tmp_path / "nope")]) == 2
     assert cli_report([str(project), "--previous", str(project / "sets.py")]) == 2
     assert "sets.py" in capsys.readouterr().err
+
+
+def test_a_file_that_does_not_parse_is_listed_not_counted_clean(project: Path) -> None:
+    (project / "broken.py").write_text("import numpy as np\ndef (:\n    np.trapz(x)\n", encoding="utf-8")
+    doc = _doc(project)
+    assert doc["errors"] == [{"path": "pkg/broken.py", "error": "line 2: invalid syntax"}]
+    assert doc["summary"]["errors"] == 1 and doc["summary"]["findings"] == 4
+    assert "pkg/broken.py" in render(doc)
