@@ -2,7 +2,12 @@
 
 Opens a generated 3,000-line and 10,000-line file of realistic numpy/pandas code, makes 100
 incremental edits and prints p50/p95 of didChange -> publishDiagnostics, then of code-action
-requests. Usage: python bench/lsp_latency.py [--edits 100] [--sizes 3000 10000]
+requests. With --streams it replays the edit streams of issue 16 instead (a comment line typed
+inside bodies, a statement typed key by key, an import typed key by key at the top and between
+definitions, breaking and repairing the parse, pasting 200 lines and undoing, fix-all) on files
+with imports at the top or repeated through the file, with dense or sparse findings, and prints
+p50/p95/max wall time and the server process's CPU time per edit.
+Usage: python bench/lsp_latency.py [--edits 100] [--sizes 3000 10000] [--streams] [--servers apimig ruff]
 """
 
 from __future__ import annotations
@@ -65,6 +70,63 @@ def make_source(lines: int) -> str:
         parts.append(BLOCK.format(i=i))
         i += 1
     return "".join(parts)
+
+
+SPARSE_BLOCK = BLOCK.replace("df.iteritems()", "df.items()").replace("np.float_", "np.float64")
+
+
+def make_variant(lines: int, repeated_imports: bool, dense: bool) -> str:
+    """Imports at the top only, or also before every block; findings in every block or one in ten."""
+    parts, i, count = [HEADER], 0, HEADER.count("\n")
+    while count < lines:
+        block = (BLOCK if dense or i % 10 == 0 else SPARSE_BLOCK).format(i=i)
+        if repeated_imports:
+            block = "\nimport numpy as np\nfrom numpy import float_\n" + block
+        parts.append(block)
+        count += block.count("\n")
+        i += 1
+    return "".join(parts)
+
+
+Change = tuple[int, int, int, int, str]  # start line, start col, end line, end col, new text
+
+
+def _typed(line: int, col: int, word: str) -> list[Change]:
+    return [(line, col + k, line, col + k, ch) for k, ch in enumerate(word)]
+
+
+def _body_lines(lines: list[str], count: int) -> list[int]:
+    """``count`` lines spread through the file that sit inside a function body (4+ spaces)."""
+    picks = [i for i in range(len(lines)) if lines[i].startswith("        ") and lines[i].strip()]
+    return [picks[(k * len(picks)) // count] for k in range(count)] if picks else []
+
+
+def streams(text: str) -> dict[str, list[Change]]:
+    """The edit streams of issue 16, as LSP range changes applied one after the other."""
+    lines = text.split("\n")
+    out: dict[str, list[Change]] = {}
+    comment: list[Change] = []
+    for n, at in enumerate(_body_lines(lines, 3)):
+        comment += [(at + n, 0, at + n, 0, "\n")] + _typed(at + n, 0, "        # checked by hand")
+    out["comment"] = comment
+    statement: list[Change] = []
+    for n, at in enumerate(_body_lines(lines, 3)):
+        statement += [(at + n, 0, at + n, 0, "\n")] + _typed(at + n, 0, "        z = np.float_(x) + 1")
+    out["statement"] = statement
+    middle = next(i for i in range(len(lines) // 2, len(lines)) if lines[i].startswith("def "))
+    out["import"] = ([(2, 0, 2, 0, "\n")] + _typed(2, 0, "from numpy import product")
+                     + [(middle + 1, 0, middle + 1, 0, "\n")] + _typed(middle + 1, 0, "import numpy.random as npr"))
+    brk: list[Change] = []
+    for at in _body_lines(lines, 5):
+        end = len(lines[at])
+        brk += [(at, end, at, end, " ("), (at, end, at, end + 2, "")]
+    out["break/repair"] = brk
+    chunk = "\n".join(lines[10:210]) + "\n"
+    paste: list[Change] = []
+    for _ in range(3):
+        paste += [(middle, 0, middle, 0, chunk), (middle, 0, middle + 200, 0, "")]
+    out["paste/undo"] = paste
+    return out
 
 
 def pct(values: list[float], q: float) -> float:
@@ -177,12 +239,97 @@ class Bench:
             "action_p95": pct(action_lat, 0.95) if action_lat else float("nan"),
         }
 
+    def _cpu(self) -> float:
+        """CPU seconds of the server process so far (user + system)."""
+        import psutil
+
+        server = getattr(self.client, "_server", None)
+        if server is None:
+            return float("nan")
+        t = psutil.Process(server.pid).cpu_times()
+        return t.user + t.system
+
+    async def run_stream(self, path: Path, text: str, changes: list[Change]) -> dict[str, float]:
+        uri = path.as_uri()
+        doc = lsp.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)
+        await self.wait(uri, 1, lambda: self.client.text_document_did_open(lsp.DidOpenTextDocumentParams(doc)))
+        walls: list[float] = []
+        cpus: list[float] = []
+        for k, (l0, c0, l1, c1, new) in enumerate(changes):
+            version = k + 2
+            params = lsp.DidChangeTextDocumentParams(
+                text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[lsp.TextDocumentContentChangePartial(
+                    range=lsp.Range(start=lsp.Position(l0, c0), end=lsp.Position(l1, c1)), text=new)])
+            cpu = self._cpu()
+            walls.append(await self.wait(uri, version, lambda: self.client.text_document_did_change(params)))
+            cpus.append(self._cpu() - cpu)
+        self.client.text_document_did_close(lsp.DidCloseTextDocumentParams(lsp.TextDocumentIdentifier(uri=uri)))
+        return _summary(walls, cpus)
+
+    async def fix_all(self, path: Path, text: str) -> dict[str, float]:
+        """source.fixAll on the opened file (resolved when the server defers the edit), three times."""
+        uri = path.as_uri()
+        doc = lsp.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)
+        await self.wait(uri, 1, lambda: self.client.text_document_did_open(lsp.DidOpenTextDocumentParams(doc)))
+        walls: list[float] = []
+        cpus: list[float] = []
+        whole = lsp.Range(start=lsp.Position(0, 0), end=lsp.Position(text.count("\n") + 1, 0))
+        for _ in range(3):
+            cpu, t0 = self._cpu(), time.perf_counter()
+            actions = await self.client.text_document_code_action_async(lsp.CodeActionParams(
+                text_document=lsp.TextDocumentIdentifier(uri=uri), range=whole,
+                context=lsp.CodeActionContext(diagnostics=[], only=[lsp.CodeActionKind.SourceFixAll])))
+            for action in actions or []:
+                if isinstance(action, lsp.CodeAction) and action.edit is None and action.data is not None:
+                    await self.client.code_action_resolve_async(action)
+            walls.append(time.perf_counter() - t0)
+            cpus.append(self._cpu() - cpu)
+        self.client.text_document_did_close(lsp.DidCloseTextDocumentParams(lsp.TextDocumentIdentifier(uri=uri)))
+        return _summary(walls, cpus)
+
     async def stop(self) -> None:
         try:
             await asyncio.wait_for(self.client.shutdown_async(None), 10)
             self.client.exit(None)
         finally:
             await self.client.stop()
+
+
+def _summary(walls: list[float], cpus: list[float]) -> dict[str, float]:
+    return {"n": len(walls), "wall_p50": pct(walls, 0.5), "wall_p95": pct(walls, 0.95), "wall_max": max(walls) * 1000,
+            "cpu_p50": pct(cpus, 0.5), "cpu_p95": pct(cpus, 0.95), "cpu_max": max(cpus) * 1000}
+
+
+async def streams_async(args: argparse.Namespace, servers: list[tuple[str, list[str], Any]]) -> int:
+    print(f"{'server':7} {'lines':>6} {'imports':8} {'findings':8} {'stream':13} {'edits':>5} "
+          f"{'wall p50':>8} {'p95':>7} {'max':>7} {'cpu p50':>8} {'p95':>7} {'max':>7}  (ms)")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for name, cmd, init in servers:
+            bench = Bench(name, cmd, init)
+            await bench.start(root)
+            try:
+                for size in args.sizes:
+                    for repeated in (False, True):
+                        for dense in (True, False):
+                            text = make_variant(size, repeated, dense)
+                            label = f"{name:7} {size:>6} {'repeated' if repeated else 'top':8} {'dense' if dense else 'sparse':8}"
+                            for n, (stream, changes) in enumerate(streams(text).items()):
+                                path = root / f"f{size}_{int(repeated)}{int(dense)}_{n}.py"
+                                path.write_text(text)
+                                _print_row(label, stream, await bench.run_stream(path, text, changes))
+                            path = root / f"f{size}_{int(repeated)}{int(dense)}_fix.py"
+                            path.write_text(text)
+                            _print_row(label, "fix-all", await bench.fix_all(path, text))
+            finally:
+                await bench.stop()
+    return 0
+
+
+def _print_row(label: str, stream: str, r: dict[str, float]) -> None:
+    print(f"{label} {stream:13} {r['n']:>5} {r['wall_p50']:>8.1f} {r['wall_p95']:>7.1f} {r['wall_max']:>7.1f} "
+          f"{r['cpu_p50']:>8.1f} {r['cpu_p95']:>7.1f} {r['cpu_max']:>7.1f}", flush=True)
 
 
 async def main_async(args: argparse.Namespace) -> int:
@@ -192,6 +339,9 @@ async def main_async(args: argparse.Namespace) -> int:
         servers.append(("ruff", [ruff, "server"], {"settings": {"lint": {"select": ["E", "F", "NPY"]}}}))
     else:
         print("ruff not installed: skipping `ruff server`", file=sys.stderr)
+    servers = [srv for srv in servers if srv[0] in args.servers]
+    if args.streams:
+        return await streams_async(args, servers)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         files = []
@@ -219,6 +369,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--edits", type=int, default=100)
     parser.add_argument("--sizes", type=int, nargs="+", default=[3000, 10000])
+    parser.add_argument("--streams", action="store_true", help="the edit streams of issue 16, with server CPU")
+    parser.add_argument("--servers", nargs="+", default=["apimig", "ruff"])
     return asyncio.run(main_async(parser.parse_args()))
 
 

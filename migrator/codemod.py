@@ -7,21 +7,22 @@ repeat until nothing changes (so a second run is a no-op).
 
 from __future__ import annotations
 
+import ast
 import bisect
 import re
 from dataclasses import dataclass, field
 
-import libcst as cst
 from tree_sitter import Node
 
-from .analysis import Binding, Resolver, line_starts, text
+from .analysis import Binding, Resolver, UsageIndex, line_starts, text
 from .applicability import fix_tier, shows_decline_reason, unsafe_reason
 from .findings import Edit, Finding, Fix, Pos
 from .edits import ByteEdit, apply_bytes, overlaps
-from .imports import NameClash, Need, eager_package, expression_for, import_edits, is_module, looks_like_module, module_of, usages
+from .imports import NameClash, Need, eager_package, expression_for, import_edits, is_module, looks_like_module, module_of
+from .fixcheck import missing_name
 from .matcher import Match
+from .reshape import use_site_edits
 from .rules.schema import HOLE, Rule
-from .transforms import load_transforms
 
 
 class Decline(Exception):
@@ -36,6 +37,13 @@ class Document:
     resolver: Resolver
     newline: str = "\n"
     _starts: list[int] = field(default_factory=list)
+    _uses: UsageIndex | None = None
+
+    def uses(self, binding: Binding) -> int:
+        """How many references to ``binding`` the file holds (one scan per name, shared by all findings)."""
+        if self._uses is None:
+            self._uses = UsageIndex(self.root, self.data, self.resolver)
+        return len(self._uses.uses(binding))
 
     def pos(self, offset: int) -> Pos:
         if not self._starts:
@@ -76,8 +84,8 @@ class _Ctx:
 _ATOMIC = {"identifier", "attribute", "call", "subscript", "string", "concatenated_string", "integer", "float",
            "true", "false", "none", "list", "tuple", "dictionary", "set", "parenthesized_expression",
            "list_comprehension", "dictionary_comprehension", "set_comprehension", "generator_expression", "ellipsis"}
-_LOOSE = (cst.BinaryOperation, cst.BooleanOperation, cst.Comparison, cst.UnaryOperation, cst.IfExp, cst.Lambda,
-          cst.NamedExpr)
+# expressions that need parentheses to stand where a call stood
+_LOOSE = (ast.BinOp, ast.BoolOp, ast.Compare, ast.UnaryOp, ast.IfExp, ast.Lambda, ast.NamedExpr)
 
 
 def _arguments(call: Node) -> tuple[list[Node], dict[str, Node], str]:
@@ -159,9 +167,9 @@ def fill_template(rule: Rule, template: str, call: Node | None, recv: Node | Non
         extra += [k for k in keywords if k not in used]
         if extra:
             raise Decline(f"the call passes argument(s) {', '.join(extra)} that the fix cannot carry over")
-    try:
-        expr = cst.parse_expression(result)
-    except cst.ParserSyntaxError:
+    try:  # CPython's parser: no libcst import for a check (parentheses let the result span lines)
+        expr = ast.parse(f"({result})", mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         raise Decline("the template produced invalid code") from None
     return f"({result})" if isinstance(expr, _LOOSE) else result
 
@@ -263,6 +271,22 @@ def _sibling_module(match: Match, new: str, doc: Document, ctx: _Ctx) -> str | N
 
 def build(match: Match, doc: Document) -> tuple[list[ByteEdit], set[Need], Binding | None]:
     """The edits that fix ``match``; raises Decline with the reason when it cannot be fixed."""
+    main, needs, frees = _build_call(match, doc)
+    since = match.rule.replacement_since or match.rule.deprecated_in or match.rule.removed_in
+    for qname in match.rule.fix.qualified_names():
+        missing = missing_name(qname, str(since) if since else None)
+        if missing is not None:
+            raise Decline(missing)
+    shape = match.rule.result
+    if shape is not None and match.where != "import":
+        extra, reason = use_site_edits(match.call, shape, match.rule.old)
+        if reason is not None:
+            raise Decline(reason)
+        main = main + extra
+    return main, needs, frees
+
+
+def _build_call(match: Match, doc: Document) -> tuple[list[ByteEdit], set[Need], Binding | None]:
     rule, node, fix = match.rule, match.node, match.rule.fix
     if match.manual_reason:
         raise Decline(match.manual_reason)
@@ -307,6 +331,10 @@ def build(match: Match, doc: Document) -> tuple[list[ByteEdit], set[Need], Bindi
     if fix.transform:
         if match.call is None:
             raise Decline("not a call")
+        import libcst as cst  # only transforms need libcst trees
+
+        from .transforms import load_transforms
+
         fn = load_transforms().get(fix.transform)
         try:
             call = cst.parse_expression(text(match.call))
@@ -347,8 +375,9 @@ def plan_finding(match: Match, doc: Document, state: str) -> Planned:
         manual_reason = str(exc)
     fix = None
     if manual_reason is None:
-        single_frees = [frees] if frees is not None and len(usages(frees, doc.root, doc.resolver)) <= 1 else []
-        edits = main + import_edits(doc.root, doc.data, needs, single_frees, doc.newline)
+        single_frees = [frees] if frees is not None and doc.uses(frees) <= 1 else []
+        edits = main + (import_edits(doc.root, doc.data, needs, single_frees, doc.newline)
+                        if needs or single_frees else [])
         tier = fix_tier(rule)
         title = _title(match, main, doc) or f"Apply fix for {rule.id}"
         if tier == "unsafe":
@@ -379,9 +408,51 @@ def combine(doc: Document, planned: list[Planned]) -> tuple[list[ByteEdit], list
         if p.frees is not None:
             b, n = freed.get(id(p.frees), (p.frees, 0))
             freed[id(p.frees)] = (b, n + 1)
-    removals = [b for b, n in freed.values() if len(usages(b, doc.root, doc.resolver)) <= n]
+    removals = [b for b, n in freed.values() if doc.uses(b) <= n]
     for_imports = import_edits(doc.root, doc.data, needs, removals, doc.newline)
     for ie in for_imports:
         if any(overlaps(ie, e) for e in edits):
             return combine(doc, [p for p in taken if not any(overlaps(ie, e) for e in p.main)])
     return edits + for_imports, taken
+
+
+_COMPOUND = {"if_statement", "for_statement", "while_statement", "with_statement", "try_statement",
+             "function_definition", "class_definition", "decorated_definition", "match_statement"}
+
+
+def _statement(doc: Document, pos: Pos) -> tuple[int, int]:
+    """Byte span of the simple statement holding ``pos`` (a compound statement's header line)."""
+    if not doc._starts:
+        doc._starts = line_starts(doc.data)
+    start = doc._starts[pos.line]
+    line_text = doc.data[start:].split(b"\n", 1)[0].decode("utf-8", "replace")
+    offset = start + len(line_text[: pos.col].encode("utf-8"))
+    node: Node | None = doc.root.descendant_for_byte_range(offset, offset)
+    while node is not None and node.parent is not None and node.parent.type not in ("module", "block"):
+        node = node.parent
+    if node is None or node.type in _COMPOUND or node.parent is None:
+        return start, start + len(line_text.encode("utf-8"))
+    return node.start_byte, node.end_byte
+
+
+def hold_back_partial(doc: Document, planned: list[Planned], wanted: list[Planned]) -> list[tuple[Planned, str]]:
+    """Fixes to hold back because a sibling use in the same statement stays unmigrated.
+
+    ``a = np.float(x) + torch.solve(B, A)`` with only the first fixed reads as neither the old
+    nor the new API; the statement migrates whole or not at all.
+    """
+    chosen = {id(p) for p in wanted}
+    left = [p for p in planned if id(p) not in chosen]
+    if not left:
+        return []
+    blocked: dict[tuple[int, int], Planned] = {}
+    for p in left:
+        blocked.setdefault(_statement(doc, p.finding.start), p)
+    held = []
+    for p in wanted:
+        other = blocked.get(_statement(doc, p.finding.start))
+        if other is not None:
+            why = other.finding.manual_reason or (f"its fix is {other.finding.fix.tier}" if other.finding.fix else
+                                                  "it has no automatic fix")
+            held.append((p, f"held back: `{other.finding.snippet}` in the same statement is not migrated ({why})"))
+    return held

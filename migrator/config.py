@@ -6,6 +6,7 @@ same thing in the terminal and in the editor.
 
 from __future__ import annotations
 
+import difflib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -182,3 +183,22 @@ def _load(start: str | Path | None, targets: Mapping[str, str] | None, select: S
         installed_versions=section.installed_versions,
         config_file=source,
     )
+
+
+def check_selectors(config: Config, rule_ids: Sequence[str], libraries: Sequence[str]) -> None:
+    """Every ``select``/``ignore`` item must name a rule, a library or a prefix ending in ``*``.
+
+    A typo would otherwise select nothing (or ignore nothing) and the run would pass silently."""
+    known = sorted(set(rule_ids) | set(libraries))
+    for option, items in (("select", config.select), ("ignore", config.ignore)):
+        for item in items:
+            if item in known or (item.endswith("*") and any(r.startswith(item[:-1]) for r in rule_ids)):
+                continue
+            raise ConfigError(f"--{option} / [tool.apimig] {option}",
+                              f"unknown rule or library {item!r}{closest_hint(item, known)}")
+
+
+def closest_hint(item: str, known: Sequence[str]) -> str:
+    """``; did you mean 'x'?`` for the nearest known name, else a pointer to ``apimig rules list``."""
+    close = difflib.get_close_matches(item, list(known), n=1)
+    return f"; did you mean {close[0]!r}?" if close else "; see `apimig rules list`"

@@ -8,7 +8,7 @@ from typing import Any, Collection, Sequence
 
 from .analysis import Resolver, parser
 from .applicability import api_state, applies, rule_state
-from .codemod import Document, Planned, combine, plan_finding
+from .codemod import Document, Planned, combine, hold_back_partial, plan_finding
 from .config import Config
 from .edits import apply_text
 from .findings import FileResult, Finding
@@ -17,7 +17,7 @@ from .matcher import Matcher, RuleIndex, suppressions
 from .prefilter import TextFilter
 from .rules.packs import load_rules
 from .rules.schema import Rule
-from .versions import Target, declared_versions, resolve_targets
+from .versions import Target, declared_versions, resolve_targets, rule_versions
 
 MAX_PASSES = 4
 
@@ -56,7 +56,7 @@ class Engine:
         self.config = config or Config()
         self.rules: list[Rule] = list(rules) if rules is not None else load_rules(
             self.config.rule_files, builtin=self.config.builtin_rules)
-        declared = declared_versions(self.config.project_root, self.config.pyproject)
+        declared = declared_versions(self.config.project_root, self.config.pyproject, rule_versions(self.rules))
         self.targets: dict[str, Target] = resolve_targets(
             {r.library for r in self.rules}, cli=self.config.cli_targets, configured=self.config.targets,
             declared=declared, use_installed=self.config.installed_versions)
@@ -137,6 +137,12 @@ class Engine:
             wanted = [p for p in planned if applies(p.finding, unsafe=unsafe)
                       and (only is None or p.finding.key in only)]
             if doc is None or not wanted:
+                break
+            held = hold_back_partial(doc, planned, wanted)
+            if current == source:  # report each held-back fix once, against the file as given
+                result.dropped.extend((p.finding, why) for p, why in held)
+            wanted = [p for p in wanted if all(p is not h for h, _ in held)]
+            if not wanted:
                 break
             new, applied = self._apply(doc, wanted, result)
             if new == current or not applied:

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
-import libcst as cst
 from tree_sitter import Node
 
 from . import facts
-from .analysis import Binding, Resolver, captures, dotted, text
+from .analysis import Binding, Resolver, captures, dotted, import_bindings, text
 from .edits import ByteEdit, apply_bytes
 
 @dataclass(frozen=True, order=True)
@@ -26,6 +25,7 @@ class Need:
     kind: str  # "import" | "from"
     module: str
     name: str = ""
+    after: int = -1  # end byte of the function-local import to add this one after (-1: module level)
 
     def line(self) -> str:
         return f"import {self.module}" if self.kind == "import" else f"from {self.module} import {self.name}"
@@ -105,66 +105,133 @@ def expression_for(qname: str, at: Node, resolver: Resolver, prefer_from: bool,
             module, rest = parent, name
     head = rest.split(".")[0]
     taken = resolver.lookup(head, at) or resolver.module.bindings.get(head) or []
-    if prefer_from and rest and all(b is replacing for b in taken):
+    # `try: from m import x / except ImportError: x = None`: the fallback rebinds the same name, keep it
+    if prefer_from and rest and all(b is replacing or (replacing is not None and b.kind != "import")
+                                    for b in taken):
         return rest, Need("from", module, head)
     root = module.split(".")[0]
     for b in resolver.lookup(root, at) or resolver.module.bindings.get(root) or []:
         if b is not replacing and not (b.kind == "import" and b.qname == root):
             bound = f"`{b.qname}`" if b.kind == "import" and b.qname else "a local name"
             raise NameClash(f"the fix needs `import {module}`, but `{root}` is already bound to {bound} here")
-    return qname, Need("import", module)
+    return qname, Need("import", module, after=_local_anchor(root, at, resolver))
+
+
+def _local_anchor(root: str, at: Node, resolver: Resolver) -> int:
+    """End of the function-local import of ``root`` that the module does not import itself.
+
+    ``def plot(): import matplotlib.cm as cm`` keeps matplotlib optional; the import a fix
+    adds there stays local too instead of becoming a module-level (mandatory) one.
+    """
+    if any(b.kind == "import" and (b.qname or "").split(".")[0] == root
+           for bs in resolver.module.bindings.values() for b in bs):
+        return -1
+    for scope_node in resolver.enclosing_scopes(at)[:-1]:
+        for bindings in resolver.scope(scope_node).bindings.values():
+            for b in bindings:
+                if b.kind == "import" and b.node is not None and (b.qname or "").split(".")[0] == root \
+                        and b.node.start_byte < at.start_byte:
+                    return b.node.end_byte
+    return -1
 
 
 class NameClash(Exception):
     """Importing what a fix needs would rebind a name the code already uses for something else."""
 
 
-def usages(binding: Binding, root: Node, resolver: Resolver) -> list[Node]:
-    """Identifiers (outside imports) that refer to ``binding``."""
-    name = binding.name
-    out = []
-    for node in captures(f'((identifier) @i (#eq? @i "{name}"))', root).get("i", []):
-        parent = node.parent
-        if parent is None or parent.type in ("dotted_name", "aliased_import", "keyword_argument"):
-            continue
-        if parent.type == "attribute" and parent.child_by_field_name("attribute") == node:
-            continue
-        if resolver.resolve(name, node) is binding:
-            out.append(node)
-    return out
+_IMPORTS = ("import_statement", "import_from_statement", "future_import_statement")
 
 
-def _insert_point(root: Node, data: bytes) -> tuple[int, str, str]:
-    """Where new import lines go: (byte offset, prefix, suffix)."""
+def _is_prelude(child: Node) -> bool:
+    """Statements that belong to the import block: ``sys.path.insert(...)`` and ``try: import x`` shims."""
+    if child.type == "try_statement":
+        body = child.child_by_field_name("body")
+        return body is not None and all(c.type in _IMPORTS for c in body.named_children if c.type != "comment")
+    if child.type == "if_statement":  # `if TYPE_CHECKING:` / `if sys.version_info ...:` import blocks
+        body = child.child_by_field_name("consequence")
+        return body is not None and all(c.type in _IMPORTS for c in body.named_children if c.type != "comment")
+    return child.type == "expression_statement" and text(child).startswith(("sys.path.", "os.environ"))
+
+
+def _sort_key(line: str) -> tuple[bool, str]:
+    """isort/ruff order inside a section: plain ``import`` lines first, then ``from``, by module."""
+    parts = line.split()
+    return parts[0] == "from", parts[1].lower()
+
+
+def _insert_point(root: Node, data: bytes, line: str | None = None) -> tuple[int, str, str]:
+    """Where a new import line goes: (byte offset, prefix, suffix).
+
+    Next to the imports of the same top-level package, in isort order, when there are any;
+    otherwise after the module's import block (which includes ``sys.path`` edits and
+    ``try/except ImportError`` shims, so a new import never lands above them).
+    """
     last_import = None
     docstring = None
+    block: list[Node] = []
     for child in root.children:
-        if child.type in ("import_statement", "import_from_statement", "future_import_statement"):
+        if child.type in _IMPORTS:
             last_import = child
+            block.append(child)
         elif child.type == "comment":
+            continue
+        elif last_import is not None and _is_prelude(child):
             continue
         elif child.type == "expression_statement" and docstring is None and last_import is None \
                 and child.named_child_count == 1 and child.named_children[0].type == "string":
             docstring = child
         else:
-            if last_import is not None or docstring is not None:
-                break
             break
+    if line is not None:
+        sibling = _sibling_point(block, line)
+        if sibling is not None:
+            return sibling
     anchor = last_import or docstring
     if anchor is not None:
         return anchor.end_byte, "\n", ""
     # after a shebang / coding line, else at the very top
     offset = 0
-    for line in data.splitlines(keepends=True):
-        if line.startswith(b"#!") or (line.startswith(b"#") and b"coding" in line):
-            offset += len(line)
+    for raw in data.splitlines(keepends=True):
+        if raw.startswith(b"#!") or (raw.startswith(b"#") and b"coding" in raw):
+            offset += len(raw)
         else:
             break
     return offset, "", "\n"
 
 
+def _sibling_point(block: list[Node], line: str) -> tuple[int, str, str] | None:
+    """Before the first same-package import that sorts after ``line``, else after the last one."""
+    root = _sort_key(line)[1].split(".")[0]
+    same = [s for s in block if s.type != "future_import_statement"
+            and _sort_key(text(s))[1].split(".")[0] == root.lower()]
+    if not same:
+        return None
+    for stmt in same:
+        if _sort_key(text(stmt)) > _sort_key(line):
+            return stmt.start_byte, "", "\n"
+    return same[-1].end_byte, "\n", ""
+
+
+def _lines_for(needs: list[Need]) -> list[str]:
+    """One line per module: ``from m import a, b`` is never split into two statements."""
+    names: dict[str, list[str]] = {}
+    lines: list[str] = []
+    for need in needs:
+        if need.kind == "from":
+            if need.module not in names:
+                names[need.module] = []
+                lines.append(need.module)
+            names[need.module].append(need.name)
+        else:
+            lines.append(need.line())
+    return list(dict.fromkeys(f"from {m} import {', '.join(sorted(set(names[m])))}" if m in names else m
+                              for m in lines))
+
+
 def _rewrite_from(stmt: Node, add: Iterable[str], remove: Iterable[str]) -> str | None:
     """The text of a ``from`` import with names added/removed; None when nothing is left."""
+    import libcst as cst  # imported when an import is rewritten, not for every check
+
     node = cst.parse_statement(text(stmt))
     assert isinstance(node, cst.SimpleStatementLine)
     imp = node.body[0]
@@ -190,6 +257,8 @@ def _rewrite_from(stmt: Node, add: Iterable[str], remove: Iterable[str]) -> str 
 
 
 def _rewrite_import(stmt: Node, remove: set[str]) -> str | None:
+    import libcst as cst  # imported when an import is rewritten, not for every check
+
     node = cst.parse_statement(text(stmt))
     assert isinstance(node, cst.SimpleStatementLine)
     imp = node.body[0]
@@ -209,7 +278,8 @@ def _delete_statement(stmt: Node, data: bytes, eat_blank: bool = True) -> ByteEd
         start = line_start
         nl = data.find(b"\n", end)
         end = len(data) if nl == -1 else nl + 1
-        previous_blank = start == 0 or data[:start].endswith((b"\n\n", b"\n\r\n"))
+        first_in_block = stmt.prev_named_sibling is None and stmt.parent is not None and stmt.parent.type == "block"
+        previous_blank = start == 0 or first_in_block or data[:start].endswith((b"\n\n", b"\n\r\n"))
         if previous_blank and eat_blank:  # do not leave a blank line where the import block was
             for blank in (b"\r\n", b"\n"):
                 if data.startswith(blank, end):
@@ -253,30 +323,67 @@ def import_edits(root: Node, data: bytes, needs: Iterable[Need], removals: Itera
         stmt = (by_stmt_add.get(sid) or by_stmt_remove[sid])[0]
         add = by_stmt_add.get(sid, (stmt, set()))[1]
         rem = by_stmt_remove.get(sid, (stmt, set()))[1]
-        try:
-            if stmt.type == "import_from_statement":
-                new = _rewrite_from(stmt, sorted(add), rem)
-            else:
-                new = _rewrite_import(stmt, rem)
-        except (cst.ParserSyntaxError, AssertionError):
-            continue
+        bound = {b.name for b in import_bindings(stmt)}
+        if not add and bound and bound <= rem:
+            new = None  # every name goes: delete the statement, nothing to rewrite
+        else:
+            import libcst as cst  # loaded only when an import statement is rewritten
+            try:
+                if stmt.type == "import_from_statement":
+                    new = _rewrite_from(stmt, sorted(add), rem)
+                else:
+                    new = _rewrite_import(stmt, rem)
+            except (cst.ParserSyntaxError, AssertionError):
+                continue
         if new is None:
             edits.append(_delete_statement(stmt, data))
             deleted[edits[-1].start] = stmt
         else:
             edits.append(ByteEdit(stmt.start_byte, stmt.end_byte, new))
-    if new_lines:
-        offset, prefix, suffix = _insert_point(root, data)
-        body = newline.join(dict.fromkeys(new_lines))
-        for i, e in enumerate(edits):
-            if e.start <= offset <= e.end and e.text == "":  # the anchor itself is deleted: take its place
-                stmt = deleted[e.start]
-                kept = _delete_statement(stmt, data, eat_blank=False)
-                edits[i] = ByteEdit(kept.start, kept.end, body + newline)
-                break
-        else:
-            edits.append(ByteEdit(offset, offset, prefix.replace("\n", newline) + body + suffix.replace("\n", newline)))
+    new_lines = sorted(_lines_for([n for n in needs if n.line() in new_lines]), key=_sort_key)
+    if new_lines and deleted:
+        # the fix moved what a deleted import provided: write the new import in its place (same
+        # indentation, inside a try/except shim or a function when that is where it was)
+        start = min(deleted)
+        stmt = deleted[start]
+        line_start = data.rfind(b"\n", 0, stmt.start_byte) + 1
+        indent = data[line_start:stmt.start_byte].decode("utf-8", "replace")
+        index = next(i for i, e in enumerate(edits) if e.start == start and e.text == "")
+        # only the statement's own bytes: its indentation and a trailing comment stay
+        edits[index] = ByteEdit(stmt.start_byte, stmt.end_byte, (newline + indent).join(new_lines))
+    elif new_lines:
+        module_level = {n.line() for n in needs if n.after < 0}
+        for need in needs:
+            if need.after >= 0 and need.line() in new_lines and need.line() not in module_level:
+                new_lines.remove(need.line())
+                edits.append(_local_insert(data, need, newline))
+        for ln in new_lines:
+            offset, prefix, suffix = _insert_point(root, data, ln)
+            edits.append(ByteEdit(offset, offset, prefix.replace("\n", newline) + ln + suffix.replace("\n", newline)))
+        edits = _merge_inserts(edits)
     return edits
+
+
+def _local_insert(data: bytes, need: Need, newline: str) -> ByteEdit:
+    """``need`` beside the function-local import ending at ``need.after``, same indentation, isort order."""
+    stmt_start = data.rfind(b"\n", 0, need.after) + 1
+    stmt = data[stmt_start:need.after].decode("utf-8", "replace")
+    indent = stmt[: len(stmt) - len(stmt.lstrip())]
+    if _sort_key(need.line()) < _sort_key(stmt.strip()):
+        return ByteEdit(stmt_start, stmt_start, indent + need.line() + newline)
+    return ByteEdit(need.after, need.after, newline + indent + need.line())
+
+
+def _merge_inserts(edits: list[ByteEdit]) -> list[ByteEdit]:
+    """Insertions at the same offset become one edit (in the order they were made)."""
+    merged: dict[tuple[int, int], ByteEdit] = {}
+    for e in edits:
+        key = (e.start, e.end)
+        if key in merged and e.start == e.end:
+            merged[key] = ByteEdit(e.start, e.end, merged[key].text + e.text)
+        else:
+            merged[key] = e
+    return list(merged.values())
 
 
 def drop_stale_module_imports(source: str, before: str, modules: Iterable[str], parser: "object") -> str:
@@ -329,6 +436,8 @@ def text_of_imports(text: str) -> str:
 
 def _rewrite_import_paths(stmt: Node, remove: set[str], keep_root: set[str]) -> str | None:
     """Drop dotted names from an import; those in ``keep_root`` become ``import <root>`` (still used)."""
+    import libcst as cst  # imported when an import is rewritten, not for every check
+
     node = cst.parse_statement(text(stmt))
     assert isinstance(node, cst.SimpleStatementLine)
     imp = node.body[0]

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .analysis import Reparser, collect_scope, text
+from .analysis import Reparser, Resolver, collect_scope, identifiers_named, is_name_use, text
 from .findings import Edit, Finding, Fix, Pos
 
 _UNIT_TYPES = ("function_definition", "class_definition", "decorated_definition")
@@ -33,6 +33,8 @@ class Unit:
     last: int
     text: str
     stub: str  # a line that binds the same name
+    start_byte: int = 0
+    end_byte: int = 0
 
 
 @dataclass
@@ -40,33 +42,35 @@ class _Cached:
     first: int  # where the unit started when its findings were computed
     last: int
     findings: list[Finding]
+    uses: tuple[str, ...] = ()  # its reads of module-level imports, kept in its stub
 
 
 def split_units(source: str, reparser: Reparser | None = None) -> tuple[list[Unit], tuple[Any, ...]]:
     """Top-level definitions that can be cached, and the key of the module level they depend on.
 
     A definition's findings depend on the module level only through (a) the imports and what
-    precedes the first definition, with their positions (a fix adds or edits imports there),
-    (b) which imported names are also bound otherwise at module level (shadowing), and (c)
-    whether the buffer parses. Other module-level statements may change or move freely.
+    precedes the first definition, with their order among the definitions (not their line
+    numbers: a fix that edits an import is never reused), (b) which imported names are also
+    bound otherwise at module level (shadowing), and (c) whether the buffer parses. Other
+    module-level statements may change or move freely.
     """
     data = source.encode("utf-8", "surrogatepass")
     root = (reparser or Reparser()).parse(data).root_node
     units: list[Unit] = []
-    anchored: list[tuple[int, str]] = []
+    anchored: list[tuple[int, str]] = []  # (definitions before it, text): content, not line numbers
     for node in root.children:
         stub = _stub(node)
         if (node.type in _UNIT_TYPES and stub is not None and not node.has_error
                 and not any(k in data[node.start_byte:node.end_byte] for k in _UNSOUND)):
-            units.append(Unit(node.start_point[0], node.end_point[0], text(node), stub))
-        elif not units or node.type in _IMPORT_TYPES:
-            anchored.append((node.start_point[0], text(node)))
-        elif _imports_inside(node):  # e.g. try: import x / except ImportError: x = None
-            anchored.append((node.start_point[0], text(node)))
+            units.append(Unit(node.start_point[0], node.end_point[0], text(node), stub, node.start_byte, node.end_byte))
+        elif not units or node.type in _IMPORT_TYPES or _imports_inside(node):
+            # imports (also inside try/except ImportError) and the module's head
+            anchored.append((len(units), text(node)))
     shadowed = []
     for name, bindings in sorted(collect_scope(root).bindings.items()):
         if any(b.kind == "import" for b in bindings) and any(b.kind != "import" for b in bindings):
             shadowed.append((name, tuple(text(b.node) if b.node is not None else "" for b in bindings)))
+    # a broken buffer is checked whole: error recovery can regroup statements across definitions
     return units, (tuple(anchored), tuple(shadowed), root.has_error)
 
 
@@ -105,10 +109,11 @@ class IncrementalChecker:
 
     def check(self, source: str, path: str = "<string>") -> list[Finding]:
         units, context = split_units(source, self._source_trees)
-        if context != self._context:
+        if context != self._context or context[-1]:  # nothing is reused while the buffer does not parse
             self._context, self._cache = context, {}
-        lines = re.findall(r"[^\n]*\n|[^\n]+\Z", source)  # the parser's lines: only \n ends one
+        lines = _lines(source)
         reused: list[Finding] = []
+        stubbed: set[int] = set()
         cache: dict[str, _Cached] = {}
         fresh_units: list[Unit] = []
         for unit in units:
@@ -119,18 +124,64 @@ class IncrementalChecker:
             delta = unit.first - hit.first
             moved = [_moved(f, hit.first, hit.last, delta) for f in hit.findings] if delta else hit.findings
             reused += moved
-            cache[unit.text] = _Cached(unit.first, unit.last, moved)
-            lines[unit.first] = unit.stub + _ending(lines[unit.last])
+            cache[unit.text] = _Cached(unit.first, unit.last, moved, hit.uses)
+            # the stub keeps the definition's reads of imports, so "is this import still used" stays right
+            stub = unit.stub if not hit.uses else unit.stub.replace(" pass", " " + "; ".join(hit.uses))
+            lines[unit.first] = stub + _ending(lines[unit.last])
             for i in range(unit.first + 1, unit.last + 1):
                 lines[i] = _ending(lines[i])
+            stubbed.add(unit.first)
         self.reused = len(units) - len(fresh_units)
         # the module level is always checked; reused definitions are stubs there
-        fresh = self.engine.check("".join(lines), path, reparser=self._checked_trees)
+        # tree-sitter's incremental re-parse of a broken text may recover differently from a fresh one
+        reparser = None if context[-1] else self._checked_trees
+        fresh = [f for f in self.engine.check("".join(lines), path, reparser=reparser)
+                 if f.start.line not in stubbed]
+        if fresh_units:
+            data = source.encode("utf-8", "surrogatepass")
+            tree = self._source_trees.parse(data)
+            imported = self._imported_names(tree.root_node)
+            resolver = Resolver(tree.root_node)
         for unit in fresh_units:
             inside = [f for f in fresh if unit.first <= f.start.line <= unit.last]
-            cache[unit.text] = _Cached(unit.first, unit.last, inside)
+            if all(_self_contained(f, unit) for f in inside):
+                cache[unit.text] = _Cached(unit.first, unit.last, inside,
+                                           _import_uses(tree.root_node, data, unit, imported, resolver))
         self._cache = cache
         return sorted(fresh + reused, key=lambda f: (f.start, f.rule_id))
+
+    @staticmethod
+    def _imported_names(root: Any) -> set[str]:
+        return {name for name, bindings in collect_scope(root).bindings.items()
+                if any(b.kind == "import" for b in bindings)}
+
+
+def _lines(source: str) -> list[str]:
+    """Lines ended by ``\n`` only, as tree-sitter counts them (not ``str.splitlines``: form feeds,
+    U+2028 and lone CRs do not end a line there)."""
+    lines = source.split("\n")
+    out = [line + "\n" for line in lines[:-1]]
+    if lines[-1]:
+        out.append(lines[-1])
+    return out
+
+
+def _import_uses(root: Any, data: bytes, unit: Unit, imported: set[str], resolver: Resolver) -> tuple[str, ...]:
+    """The unit's reads of module-level import bindings, at most two per name: a check asks only
+    whether a binding has more than one use, so two keep that answer and the stub stays short."""
+    module = resolver.module
+    out: list[str] = []
+    for node in identifiers_named(root, data, imported, unit.start_byte, unit.end_byte):
+        name = text(node)
+        if out.count(name) < 2 and is_name_use(node) and resolver.lookup(name, node) is module.bindings.get(name):
+            out.append(name)
+    return tuple(out)
+
+
+def _self_contained(f: Finding, unit: Unit) -> bool:
+    """Whether ``f``'s fix edits only its own definition. An edit elsewhere (an import added or
+    removed) depends on the rest of the file, so such a definition is checked again each time."""
+    return f.fix is None or all(unit.first <= e.start.line and e.end.line <= unit.last for e in f.fix.edits)
 
 
 def _ending(line: str) -> str:

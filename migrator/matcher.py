@@ -17,11 +17,12 @@ from typing import Iterable, Mapping, Sequence
 
 from tree_sitter import Node
 
-from .analysis import Binding, Resolver, captures, dotted, import_bindings, import_statements, text
+from .analysis import Binding, Resolver, captures, dotted, identifiers_named, import_bindings, import_statements, text
 from .guards import in_shim
 from .rules.schema import Rule
 from .typeinfo import infer_type, named_like
 
+_RUFF_ALIAS = re.compile(r"^APIMIG\d+$", re.I)
 _SUPPRESS = re.compile(r"#\s*(?:apimig:\s*ignore(?:\[([^\]]*)\])?|noqa(?::\s*([\w\-., ]+))?)", re.I)
 
 
@@ -62,7 +63,9 @@ def suppressions(root: Node) -> dict[int, set[str] | None]:
             continue
         ids = m.group(1) if m.group(1) is not None else m.group(2)
         line = node.start_point[0]
-        out[line] = None if ids is None else {i.strip() for i in re.split(r"[,\s]+", ids) if i.strip()}
+        codes = None if ids is None else {i.strip() for i in re.split(r"[,\s]+", ids) if i.strip()}
+        # ``# noqa: APIMIG001``: a code ruff accepts (with lint.external = ["APIMIG"]) for every apimig rule
+        out[line] = None if codes is None or any(_RUFF_ALIAS.match(c) for c in codes) else codes
     return out
 
 
@@ -148,24 +151,6 @@ def _rule_applies(rule: Rule, call: Node | None) -> bool:
     return True
 
 
-def _identifiers(root: Node, data: bytes, names: Iterable[str]) -> list[Node]:
-    """Identifier nodes spelled as one of ``names``, located by a regex: no tree traversal."""
-    names = frozenset(names)
-    if not names:
-        return []
-    out = []
-    for m in _plain_pattern(names).finditer(data):
-        node = root.descendant_for_byte_range(m.start(), m.end())
-        if node is not None and node.type == "identifier" and node.start_byte == m.start() and node.end_byte == m.end():
-            out.append(node)
-    return out
-
-
-@lru_cache(maxsize=512)
-def _plain_pattern(names: frozenset[str]) -> re.Pattern[bytes]:
-    return re.compile(rb"\b(?:" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)).encode() + rb")\b")
-
-
 class Matcher:
     def __init__(self, index: RuleIndex) -> None:
         self.index = index
@@ -181,7 +166,7 @@ class Matcher:
         wanted = set(names)
         wanted |= {b.name for b in imported.values()
                    if b.qname in self.index.by_qname and b.name != b.qname.rsplit(".", 1)[-1]}
-        nodes = _identifiers(root, data, wanted)
+        nodes = identifiers_named(root, data, wanted)
         for node in nodes:
             parent = node.parent
             if parent is None:

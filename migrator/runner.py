@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -13,6 +13,7 @@ from .config import Config
 from .engine import Engine, SourceSyntaxError
 from .files import read_source, write_source
 from .findings import FileResult
+from .progress import Progress
 
 
 @dataclass(frozen=True)
@@ -43,19 +44,25 @@ def process(engine: Engine, job: Job, path: Path) -> Outcome:
         src = read_source(path)
     except (OSError, UnicodeDecodeError, SyntaxError) as exc:
         return Outcome(FileResult(str(path), error=f"cannot read: {exc}"))
-    lines = src.text.count("\n") + 1
+    out = process_text(engine, job, src.text, str(path))
+    if out.result.new_source is not None and job.write:
+        write_source(path, out.result.new_source, src.encoding)
+    return out
+
+
+def process_text(engine: Engine, job: Job, text: str, path: str) -> Outcome:
+    """Check or fix one text (a file's or stdin's); writes nothing."""
+    lines = text.count("\n") + 1
     try:
         if job.fix:
-            result = engine.fix(src.text, str(path), unsafe=job.unsafe, strict=True)
+            result = engine.fix(text, path, unsafe=job.unsafe, strict=True)
         else:
-            result = FileResult(str(path), findings=engine.check(src.text, str(path), strict=True))
+            result = FileResult(path, findings=engine.check(text, path, strict=True))
     except SourceSyntaxError as exc:
-        return Outcome(FileResult(str(path), error=f"skipped, does not parse ({exc})"), lines=lines)
+        return Outcome(FileResult(path, error=f"skipped, does not parse ({exc})"), lines=lines)
     except RecursionError:
-        return Outcome(FileResult(str(path), error="skipped, too deeply nested to analyse"), lines=lines)
-    if result.new_source is not None and job.write:
-        write_source(path, result.new_source, src.encoding)
-    return Outcome(result, src.text if result.new_source is not None else None, lines)
+        return Outcome(FileResult(path, error="skipped, too deeply nested to analyse"), lines=lines)
+    return Outcome(result, text if result.new_source is not None else None, lines)
 
 
 def _work(path: Path) -> Outcome:
@@ -63,36 +70,54 @@ def _work(path: Path) -> Outcome:
     return process(_ENGINE, _JOB, path)
 
 
-class Progress:
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total, self.enabled, self.done = total, enabled and total > 1, 0
-        self._last = 0.0
-
-    def step(self) -> None:
-        self.done += 1
-        now = time.monotonic()
-        if self.enabled and (now - self._last > 0.1 or self.done == self.total):
-            self._last = now
-            width = 30
-            filled = int(width * self.done / self.total)
-            sys.stderr.write(f"\r[{'#' * filled}{' ' * (width - filled)}] {self.done}/{self.total} files")
-            if self.done == self.total:
-                sys.stderr.write("\r" + " " * (width + 30) + "\r")
-            sys.stderr.flush()
+# below this much source one process is faster than starting and feeding a pool
+_POOL_MIN_BYTES = 1_000_000
 
 
-def run(config: Config, job: Job, paths: Sequence[Path], jobs: int = 1, progress: bool = False,
+def default_jobs() -> int:
+    """Every core this process may run on (like ruff and TorchFix)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _source_bytes(paths: Sequence[Path]) -> int:
+    total = 0
+    for p in paths:
+        try:
+            total += p.stat().st_size
+        except OSError:
+            pass
+    return total
+
+
+def run(config: Config, job: Job, paths: Sequence[Path], jobs: int | None = None, progress: bool = False,
         engine: Engine | None = None) -> Iterator[Outcome]:
+    """Outcomes in the order of ``paths``. ``jobs`` None: every core, but one process for small work.
+
+    The pool pays for itself: the engine (rule index) is built once, before the workers fork, and
+    files go out in chunks."""
+    global _ENGINE, _JOB
     bar = Progress(len(paths), progress)
-    if jobs <= 1 or len(paths) < 2 * jobs:
+    if jobs is None:
+        jobs = default_jobs() if _source_bytes(paths) >= _POOL_MIN_BYTES else 1
+    jobs = min(jobs, len(paths))
+    if jobs <= 1:
         eng = engine or Engine(config)
         for p in paths:
             out = process(eng, job, p)
             bar.step()
             yield out
         return
-    ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-    with ctx.Pool(jobs, initializer=_init, initargs=(config, job)) as pool:
+    forking = sys.platform != "win32"
+    ctx = multiprocessing.get_context("fork" if forking else "spawn")
+    if forking:  # the workers inherit the compiled rules instead of loading them again
+        _ENGINE, _JOB = engine or Engine(config), job
+        pool = ctx.Pool(jobs)
+    else:
+        pool = ctx.Pool(jobs, initializer=_init, initargs=(config, job))
+    with pool:
         for out in pool.imap(_work, paths, chunksize=max(1, len(paths) // (jobs * 8))):
             bar.step()
             yield out

@@ -11,6 +11,7 @@ from tree_sitter import Node
 
 from . import facts
 from .analysis import Resolver, ancestors, text
+from .stubtypes import stub_return_type
 
 KNOWN_OTHER = "<other>"
 
@@ -47,7 +48,12 @@ def _constructed(callee: str) -> str | None:
     if returned is not None:
         return returned
     last = callee.rsplit(".", 1)[-1]
-    return callee if last[:1].isupper() and not last.isupper() else None
+    if last[:1].isupper() and not last.isupper():
+        return callee
+    inferred = stub_return_type(callee) if callee else None
+    if inferred is None:
+        return None
+    return KNOWN_OTHER if inferred.type.startswith("builtins.") else inferred.type
 
 
 def _self_type(node: Node, resolver: Resolver) -> str | None:

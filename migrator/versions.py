@@ -1,7 +1,9 @@
 """Which version of each library a project targets, and whether a rule applies there.
 
 Order of precedence: ``--target`` on the command line, ``[tool.apimig] targets``, the
-project's declared dependencies (pinned or lower bound), the installed distribution.
+project's declared dependencies (:mod:`requirements`: lock files, requirements files, pyproject,
+setup.cfg; pinned, else lower bound, else the newest rule version below an upper bound), the
+installed distribution.
 Unknown means "latest": every rule of that library applies.
 """
 
@@ -12,13 +14,16 @@ import sys
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version as dist_version
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
-from packaging.requirements import InvalidRequirement, Requirement
+from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from . import facts
+from . import facts, requirements
+
+if TYPE_CHECKING:
+    from .rules.schema import Rule
 
 @dataclass(frozen=True)
 class Target:
@@ -46,49 +51,42 @@ def _lower_bound(req: Requirement) -> Version | None:
     return best
 
 
-def _by_distribution(requirements: Iterable[str]) -> dict[str, Version]:
-    found: dict[str, Version] = {}
-    for line in requirements:
-        line = line.split("#", 1)[0].strip()
-        if not line or line.startswith("-"):
-            continue
-        try:
-            req = Requirement(line)
-        except InvalidRequirement:
-            continue
-        bound = _lower_bound(req)
-        if bound is not None:
-            found.setdefault(canonicalize_name(req.name), bound)
-    return found
+def _below_upper_bound(req: Requirement, releases: Sequence[Version]) -> Version | None:
+    """``numpy<2``: the newest version the rules know of (their deprecated/removed/replacement versions)
+    that the specifier allows. The rules change only at those versions, so any release between it and
+    the bound gates the same rules; no package index is asked."""
+    allowed = [v for v in releases if req.specifier.contains(v, prereleases=False)]
+    return max(allowed) if allowed else None
 
 
-def declared_versions(project_root: Path | None, pyproject: Mapping[str, object] | None) -> dict[str, tuple[Version, str]]:
-    """Versions the project declares, per library id, with where they were read."""
-    out: dict[str, tuple[Version, str]] = {}
-    sources: list[tuple[str, list[str]]] = []
-    project = (pyproject or {}).get("project") if pyproject else None
-    if isinstance(project, dict):
-        deps = list(project.get("dependencies") or [])
-        for extra in (project.get("optional-dependencies") or {}).values():
-            deps += list(extra)
-        sources.append(("pyproject dependencies", deps))
-        python = project.get("requires-python")
-        if isinstance(python, str):
-            sources.append(("requires-python", [f"python{python}"]))
-    if project_root is not None:
-        for req_file in sorted(project_root.glob("requirements*.txt")):
-            try:
-                sources.append((req_file.name, req_file.read_text(encoding="utf-8").splitlines()))
-            except OSError:
-                continue
+def declared_versions(project_root: Path | None, pyproject: Mapping[str, object] | None,
+                      releases: Mapping[str, Sequence[Version]] | None = None) -> dict[str, tuple[Version, str]]:
+    """Versions the project declares, per library id, with the file and line they were read from.
+
+    ``releases``: per library, the versions its rules name (see :func:`_below_upper_bound`)."""
     distributions = facts.current().distributions  # from the pack headers; the stdlib's is "python"
-    for origin, lines in sources:
-        versions = _by_distribution(lines)
-        for lib, dists in distributions.items():
-            for dist in dists:
-                if canonicalize_name(dist) in versions and lib not in out:
-                    out[lib] = (versions[canonicalize_name(dist)], origin)
+    library_of = {canonicalize_name(d): lib for lib, dists in distributions.items() for d in dists}
+    out: dict[str, tuple[Version, str]] = {}
+    for item in requirements.declared(project_root, pyproject):
+        lib = library_of.get(canonicalize_name(item.requirement.name))
+        if lib is None or lib in out:
+            continue
+        version = _lower_bound(item.requirement)
+        if version is None and item.requirement.specifier:
+            version = _below_upper_bound(item.requirement, (releases or {}).get(lib, ()))
+        if version is not None:
+            out[lib] = (version, item.origin)
     return out
+
+
+def rule_versions(rules: Iterable[Rule]) -> dict[str, list[Version]]:
+    """Per library, every version its rules name: what :func:`declared_versions` picks from for ``<bound``."""
+    out: dict[str, set[Version]] = {}
+    for r in rules:
+        for v in (r.deprecated_in, r.removed_in, r.replacement_since):
+            if v is not None:
+                out.setdefault(r.library, set()).add(v)
+    return {lib: sorted(vs) for lib, vs in out.items()}
 
 
 def installed_version(library: str) -> Version | None:

@@ -14,6 +14,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from lsprotocol import types as lsp
 
 from apimig.migrator.findings import Edit, Finding, Fix, Pos
+from apimig.migrator.ruledocs import doc_url
 from apimig.migrator.severity import LSP as LSP_SEVERITY, level_of, parse_level
 
 SOURCE = "apimig"
@@ -126,7 +127,7 @@ def diagnostic(finding: Finding, lines: Lines, overrides: Mapping[str, str]) -> 
         message=message,
         severity=severity(finding.state, overrides),
         code=finding.rule_id,
-        code_description=lsp.CodeDescription(href=finding.source) if finding.source else None,
+        code_description=lsp.CodeDescription(href=doc_url(finding.library, finding.rule_id)),
         source=SOURCE,
         tags=[lsp.DiagnosticTag.Deprecated],
         data={"key": finding.key, "tier": finding.tier, "origin": finding.origin},
@@ -270,6 +271,7 @@ def explanation(finding: Finding, deprecated_in: object = None, removed_in: obje
         parts.append(f"Fix: safe, {fix.title}.")
     if finding.source:
         parts.append(f"Source: <{finding.source}>")
+    parts.append(f"Rule page: <{doc_url(finding.library, finding.rule_id)}>")
     return "\n\n".join(parts)
 
 

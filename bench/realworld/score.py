@@ -200,13 +200,16 @@ def judge(tally: Tally, fc: FileCase, old: str, fixed: str, judgments: dict[str,
         tally.files_right += file_ok
 
 
-def apimig_fixer(unsafe: bool) -> Callable[[str, str], str]:
+Fixer = Callable[[list[tuple[str, str]]], list[str]]
+
+
+def apimig_fixer(unsafe: bool) -> Fixer:
     from apimig.migrator.api import Config, Engine
 
-    # no project around the file: every library at its latest release, so every rule is active
+    # no project around the files: every library at its latest release, so every rule is active
     engine = Engine(Config(unsafe_fixes=unsafe, installed_versions=False))
 
-    def fix(source: str, path: str) -> str:
+    def fix_one(path: str, source: str) -> str:
         try:
             result = engine.fix(source, path, unsafe=unsafe)
         except Exception as exc:  # a file the engine cannot read counts as untouched
@@ -214,24 +217,28 @@ def apimig_fixer(unsafe: bool) -> Callable[[str, str], str]:
             return source
         return result.new_source or source
 
-    return fix
+    return lambda files: [fix_one(path, source) for path, source in files]
 
 
-def command_fixer(argv: list[str]) -> Callable[[str, str], str]:
-    """A tool that fixes a file in place (ruff, torchfix), run in a scratch folder."""
+def command_fixer(argv: list[str]) -> Fixer:
+    """A tool that fixes files in place (ruff, torchfix), run once over a scratch folder."""
 
-    def fix(source: str, path: str) -> str:
+    def fix(files: list[tuple[str, str]]) -> list[str]:
         with tempfile.TemporaryDirectory() as tmp:
-            target = Path(tmp) / Path(path).name
-            target.write_text(source, encoding="utf-8", errors="surrogateescape")
-            subprocess.run([*argv, str(target)], capture_output=True, cwd=tmp, timeout=300)
-            return target.read_text(encoding="utf-8", errors="surrogateescape")
+            targets = []
+            for i, (path, source) in enumerate(files):
+                target = Path(tmp) / str(i) / Path(path).name
+                target.parent.mkdir()
+                target.write_text(source, encoding="utf-8", errors="surrogateescape")
+                targets.append(target)
+            subprocess.run([*argv, tmp], capture_output=True, cwd=tmp, timeout=3600)
+            return [t.read_text(encoding="utf-8", errors="surrogateescape") for t in targets]
 
     return fix
 
 
-def fixers(names: list[str], unsafe: bool) -> dict[str, Callable[[str, str], str]]:
-    out: dict[str, Callable[[str, str], str]] = {}
+def fixers(names: list[str], unsafe: bool) -> dict[str, Fixer]:
+    out: dict[str, Fixer] = {}
     for name in names:
         if name == "apimig":
             out[name] = apimig_fixer(unsafe)
@@ -282,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     tools = fixers(args.tools.split(","), args.unsafe)
     tallies = {name: Tally() for name in tools}
     missing = 0
+    cases: list[tuple[FileCase, str]] = []
     for fc in load_cases(args.cases):
         if args.library:
             fc.hunks = [h for h in fc.hunks if h.library in args.library]
@@ -291,8 +299,10 @@ def main(argv: list[str] | None = None) -> int:
         if old is None:
             missing += 1
             continue
-        for name, fix in tools.items():
-            judge(tallies[name], fc, old, fix(old, fc.path), judgments, name)
+        cases.append((fc, old))
+    for name, fix in tools.items():
+        for (fc, old), fixed in zip(cases, fix([(fc.path, old) for fc, old in cases])):
+            judge(tallies[name], fc, old, fixed, judgments, name)
     print(report(tallies))
     if missing:
         print(f"\n{missing} file(s) could not be read from the mirrors", file=sys.stderr)

@@ -8,11 +8,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from ..dataset import DatasetError, Pair, load_pairs, load_split
 from ..evaluation import evaluate, format_table
 from ..hybrid.proposer import STRATEGIES
+from ..progress import Progress
 from ..registry import Registry, RegistryError
 from ..rules.loader import RuleFileError, load_pack_file
 from ..rules.packs import load_rules
@@ -25,13 +26,14 @@ MODEL_EVALUATORS: Registry = Registry("model evaluator")  # type: ignore[type-ar
 MODEL_EVALUATORS.load_entry_points("apimig.evaluators")
 
 
-def _progress(enabled: bool):  # type: ignore[no-untyped-def]
+def _progress(enabled: bool) -> Callable[[int, int], None]:
+    """``learn``'s callback ``(i, n)`` drawn with the one progress bar."""
+    bars: list[Progress] = []
+
     def show(i: int, n: int) -> None:
-        if enabled:
-            sys.stderr.write(f"\rlearning from pair {i}/{n}")
-            if i == n:
-                sys.stderr.write("\n")
-            sys.stderr.flush()
+        if not bars:
+            bars.append(Progress(n, enabled, unit="pairs"))
+        bars[0].step()
 
     return show
 

@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterable
 
+from ..packcache import cached
 from ..registry import Registry
 from .loader import Pack, RuleFileError, read_pack_file
 from .schema import PackHeader, Rule
@@ -38,7 +39,7 @@ def _register_all() -> None:
 
 @lru_cache(maxsize=32)
 def _load_cached(path: str, mtime: float) -> Pack:
-    return read_pack_file(path)
+    return cached(Path(path), read_pack_file)
 
 
 def load_pack_path(path: str | Path) -> Pack:

@@ -65,6 +65,26 @@ class FixSpec:
 
 
 @dataclass(frozen=True)
+class ResultShape:
+    """How the result changed: the old call returned the tuple ``was``; the new one returns its ``now`` element.
+
+    ``torch.solve`` returned ``(solution, LU)``; ``torch.linalg.solve`` returns the solution:
+    ``{was: [solution, LU], now: solution}``. The engine rewrites the use site (see docs/rules.md).
+    """
+
+    was: tuple[str, ...]
+    now: str
+
+    def __post_init__(self) -> None:
+        if self.now not in self.was:
+            raise ValueError("result takes {was: [field, ...], now: field}, with now one of was")
+
+    @property
+    def index(self) -> int:
+        return self.was.index(self.now)
+
+
+@dataclass(frozen=True)
 class Case:
     """An inline test case: ``bad`` rewritten to ``good``; ``noop`` left alone; ``manual`` flagged only."""
 
@@ -136,6 +156,7 @@ class Rule:
     tier: Tier = "safe"
     fix: FixSpec = field(default_factory=FixSpec)
     reason: str | None = None  # why an unsafe fix may change behaviour
+    result: ResultShape | None = None  # the replacement returns something else: rewrite the use site
     deprecated_in: Version | None = None
     removed_in: Version | None = None
     replacement_since: Version | None = None

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from apimig.migrator.cli import main
-from apimig.migrator.config import Config
+from apimig.migrator.config import Config, load_config
 from apimig.migrator.engine import Engine
 from apimig.migrator.rules.packs import load_path
 
@@ -338,3 +338,19 @@ def test_receivers_and_shims_on_real_world_patterns(src: str, expected: list[str
     found = _bundled(numpy="2.0", pandas="2.0", torch="2.4").check(src)
     assert [f.rule_id for f in found] == expected
     assert all(f.fix is None for f in found)  # unknown receivers are reported, never fixed
+
+
+def test_default_jobs_give_the_results_of_one_process_in_order(tmp_path: Path) -> None:
+    from apimig.migrator.runner import Job, default_jobs, run
+
+    paths = []
+    for i in range(6):
+        paths.append(tmp_path / f"m{i}.py")
+        paths[-1].write_text(f"import numpy as np\nx{i} = np.trapz(y)\n" * (i + 1), encoding="utf-8")
+    config = load_config(tmp_path, rules=[str(PACK)], builtin_rules=False)
+    job = Job(fix=False, unsafe=False, write=False)
+    one = [(o.result.path, o.result.findings) for o in run(config, job, paths, jobs=1)]
+    auto = [(o.result.path, o.result.findings) for o in run(config, job, paths)]
+    pool = [(o.result.path, o.result.findings) for o in run(config, job, paths, jobs=2)]
+    assert one == auto == pool and [len(f) for _, f in one] == [1, 2, 3, 4, 5, 6]
+    assert default_jobs() >= 1

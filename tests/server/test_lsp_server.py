@@ -69,7 +69,7 @@ async def test_diagnostics_ranges_in_utf16_after_non_ascii(client: LanguageClien
     assert diag.range == lsp.Range(start=lsp.Position(2, 19), end=lsp.Position(2, 28))
     assert diag.source == "apimig"
     assert list(diag.tags or []) == [lsp.DiagnosticTag.Deprecated]
-    assert diag.code_description is not None and diag.code_description.href.startswith("https://numpy.org/")
+    assert diag.code_description is not None and diag.code_description.href.endswith("/docs/rules/numpy/numpy-float-underscore.md")
     assert diag.severity == lsp.DiagnosticSeverity.Warning  # [tool.apimig] default for "removed"
     assert by_code(params, "pandas-dataframe-iteritems").range == lsp.Range(
         start=lsp.Position(4, 12), end=lsp.Position(4, 24)

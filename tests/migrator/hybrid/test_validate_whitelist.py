@@ -58,13 +58,14 @@ def test_the_adversarial_set_covers_the_issue_classes() -> None:
 
 
 def _rule_fixes_on_their_lines() -> list[tuple[str, str, str]]:
-    """(rule id, bad, good) of every bundled case whose fix edits only the finding's lines."""
+    """(rule id, bad, good) of every bundled case whose fix edits only the finding's lines and
+    expression (a rule with ``result:`` also rewrites the use site around the call)."""
     from apimig.migrator.hybrid.proposer import region_lines
 
     out = []
     for rule in RULE_ENGINE.rules:
         for case in rule.cases:
-            if not (case.bad and case.good):
+            if not (case.bad and case.good) or rule.result is not None:
                 continue
             found = [f for f in RULE_ENGINE.check(case.bad) if f.rule_id == rule.id]
             if len(found) != 1:

@@ -1,0 +1,117 @@
+"""What a rule means, in words: ``apimig rules explain ID``, the generated pages under docs/rules/, and their URL.
+
+SARIF ``helpUri``, the language server's ``codeDescription`` and the hover all link to :func:`doc_url`,
+so every surface points at the same page: the rule, its versions, its fix and how safe that fix is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from .rules.schema import Case, Rule
+
+DOCS_BASE = "https://github.com/apimig/apimig/blob/main/docs/rules"
+
+_SAFETY = {
+    "safe": "safe: `apimig fix` applies it; the behaviour is unchanged",
+    "unsafe": "unsafe: applied only with `--unsafe-fixes`, because it may change behaviour",
+    "manual": "manual: no automatic fix; the change needs a decision",
+}
+
+
+def doc_url(library: str, rule_id: str) -> str:
+    """The generated page of a rule (docs/rules/<library>/<id>.md in the repository)."""
+    return f"{DOCS_BASE}/{library}/{rule_id}.md"
+
+
+def fix_text(rule: Rule) -> str:
+    """How the rule rewrites a match, in one line."""
+    spec = rule.fix
+    if spec.rename:
+        return f"rename to `{spec.rename}`"
+    if spec.template:
+        return f"rewrite as `{spec.template}`"
+    if spec.transform:
+        return f"transform `{spec.transform}`"
+    parts = [f"keyword `{a}=` -> `{b}=`" for a, b in spec.arg_rename.items()]
+    parts += [f"drop keyword `{a}=`" for a in spec.arg_remove]
+    return "; ".join(parts) or "none"
+
+
+def _versions(rule: Rule) -> list[tuple[str, str]]:
+    rows = [("deprecated in", rule.deprecated_in), ("removed in", rule.removed_in),
+            ("replacement since", rule.replacement_since)]
+    return [(k, f"{rule.library} {v}") for k, v in rows if v is not None]
+
+
+def _case_blocks(cases: Sequence[Case]) -> list[tuple[str, str]]:
+    """(label, code) for each inline case: the bad/good pairs first."""
+    out: list[tuple[str, str]] = []
+    for case in cases:
+        if case.bad is not None and case.good is not None:
+            out += [("Before", case.bad), ("After", case.good)]
+        elif case.manual is not None:
+            out.append(("Flagged, not fixed", case.manual))
+        elif case.noop is not None:
+            out.append(("Left alone", case.noop))
+    return out
+
+
+def explain(rule: Rule) -> str:
+    """Plain text for the terminal (``apimig rules explain ID``)."""
+    lines = [f"{rule.id} ({rule.library}, {rule.kind})", "", rule.message, ""]
+    lines += [f"{k}: {v}" for k, v in _versions(rule)]
+    lines.append(f"fix: {fix_text(rule)}")
+    lines.append(f"safety: {_SAFETY[rule.tier]}")
+    if rule.reason:
+        lines.append(f"why unsafe: {rule.reason}")
+    lines.append(f"source: {rule.source}")
+    lines.append(f"docs: {doc_url(rule.library, rule.id)}")
+    for label, code in _case_blocks(rule.cases):
+        lines += ["", f"{label}:", *("    " + ln for ln in code.rstrip("\n").splitlines())]
+    return "\n".join(lines) + "\n"
+
+
+def page(rule: Rule) -> str:
+    """The Markdown page of one rule."""
+    out = [f"# {rule.id}", "", rule.message.replace("\n", " "), "", "| | |", "|---|---|",
+           f"| library | {rule.library} |", f"| kind | {rule.kind} |", f"| matches | `{rule.old}` |"]
+    out += [f"| {k} | {v} |" for k, v in _versions(rule)]
+    out += [f"| fix | {fix_text(rule)} |", f"| safety | {_SAFETY[rule.tier]} |"]
+    if rule.reason:
+        out.append(f"| why unsafe | {rule.reason} |")
+    out += [f"| source | <{rule.source}> |", "", "Suppress one line with `# apimig: ignore[" + rule.id + "]`.", ""]
+    for label, code in _case_blocks(rule.cases):
+        out += [f"**{label}**", "", "```python", code.rstrip("\n"), "```", ""]
+    return "\n".join(out)
+
+
+def index(library: str, rules: Sequence[Rule]) -> str:
+    """The Markdown index of one library's rules."""
+    out = [f"# {library} rules", "", "| rule | message | fix | removed in |", "|---|---|---|---|"]
+    for r in sorted(rules, key=lambda r: r.id):
+        message = r.message.replace("|", "\\|").replace("\n", " ")
+        out.append(f"| [{r.id}]({r.id}.md) | {message} | {r.tier} | {r.removed_in or ''} |")
+    return "\n".join(out) + "\n"
+
+
+def write_docs(rules: Iterable[Rule], out_dir: str | Path) -> list[Path]:
+    """One page per rule under ``out_dir/<library>/`` plus ``index.md`` per library and one top index."""
+    root = Path(out_dir)
+    by_lib: dict[str, list[Rule]] = {}
+    for r in rules:
+        by_lib.setdefault(r.library, []).append(r)
+    written: list[Path] = []
+    for lib, lib_rules in sorted(by_lib.items()):
+        folder = root / lib
+        folder.mkdir(parents=True, exist_ok=True)
+        for r in lib_rules:
+            written.append(folder / f"{r.id}.md")
+            written[-1].write_text(page(r), encoding="utf-8")
+        written.append(folder / "index.md")
+        written[-1].write_text(index(lib, lib_rules), encoding="utf-8")
+    top = ["# apimig rules", "", "Generated by `apimig rules docs -o docs/rules`; do not edit by hand.", ""]
+    top += [f"- [{lib}]({lib}/index.md): {len(rs)} rules" for lib, rs in sorted(by_lib.items())]
+    written.append(root / "index.md")
+    written[-1].write_text("\n".join(top) + "\n", encoding="utf-8")
+    return written
