@@ -6,8 +6,9 @@ the same offline, attached to a CI run or opened from a mail.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
-from typing import Any, Sequence
+from typing import Any
 
 from .model import TIERS
 
@@ -36,8 +37,8 @@ def stacked_bars(rows: Sequence[dict[str, Any]], label: str, chart_id: str) -> s
         return '<p class="muted">No findings.</p>'
     top = max(sum(r[t] for t in TIERS) for r in rows) or 1
     height = BAR_H * len(rows) + 4
-    parts = [f'<svg id="{chart_id}" role="img" width="{LABEL_W + CHART_W + 60}" height="{height}" '
-             f'viewBox="0 0 {LABEL_W + CHART_W + 60} {height}">']
+    width = LABEL_W + CHART_W + 60
+    parts = [f'<svg id="{chart_id}" role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}">']
     for i, row in enumerate(rows):
         y = i * BAR_H + 2
         parts.append(f'<text x="{LABEL_W - 6}" y="{y + 15}" text-anchor="end">{escape(str(row[label]))}</text>')

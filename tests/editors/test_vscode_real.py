@@ -23,7 +23,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "migrator"))
-from headless_chromium import CHROMIUM, Chromium  # noqa: E402
+from headless_chromium import CHROMIUM, Chromium
 
 CODE_SERVER = os.environ.get("APIMIG_CODE_SERVER") or shutil.which("code-server")
 VSIX = ROOT / "editors" / "vscode" / "apimig.vsix"

@@ -40,7 +40,7 @@ class Chromium:
         self.proc = subprocess.Popen(
             [binary, *FLAGS, f"--user-data-dir={self._profile.name}", "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            pass_fds=(3, 4), preexec_fn=lambda: _as_fds_3_and_4(to_browser, from_browser))
+            pass_fds=(3, 4), preexec_fn=lambda: _as_fds_3_and_4(to_browser, from_browser))  # noqa: PLW1509 (dup2 only)
         os.close(to_browser)
         os.close(from_browser)
         self._buf = b""

@@ -7,12 +7,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-
 from apimig.migrator.api import load_config
 from apimig.migrator.readiness.cli import cli_report
 from apimig.migrator.readiness.html import render
 from apimig.migrator.readiness.model import ReportError, build, load_previous
-
 from report_project import make_project
 
 

@@ -9,9 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from apimig.migrator.readiness.cli import cli_report
-
 from headless_chromium import CHROMIUM, Chromium
 from report_project import make_project
 
