@@ -69,14 +69,18 @@ export function toServerSettings(cfg: SettingsReader): ServerSettings {
   };
 }
 
-/** The command that starts the server: `apimig.path`, else `python -m apimig.server`, else `apimig-lsp`. */
-export function serverCommand(cfg: SettingsReader): { command: string; args: string[] } {
+/**
+ * The command that starts the server, first found of: `apimig.path`; `apimig.interpreter -m apimig.server`;
+ * the interpreter selected in the Python extension (`selected`, so the server sees the project's
+ * libraries); `apimig-lsp` on PATH.
+ */
+export function serverCommand(cfg: SettingsReader, selected?: string): { command: string; args: string[] } {
   const path = strings(cfg.get("path"));
   if (path.length > 0) {
     return { command: path[0], args: path.slice(1) };
   }
-  const interpreter = (cfg.get<string>("interpreter") ?? "").trim();
-  if (interpreter !== "") {
+  const interpreter = [(cfg.get<string>("interpreter") ?? "").trim(), (selected ?? "").trim()].find((p) => p !== "");
+  if (interpreter !== undefined) {
     return { command: interpreter, args: ["-m", "apimig.server"] };
   }
   return { command: "apimig-lsp", args: [] };

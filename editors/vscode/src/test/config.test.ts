@@ -70,3 +70,17 @@ test("server command: explicit path, then interpreter, then apimig-lsp", () => {
   });
   assert.deepEqual(serverCommand(reader({})), { command: "apimig-lsp", args: [] });
 });
+
+test("the Python extension's interpreter comes after the apimig settings and before PATH", () => {
+  const selected = "/project/.venv/bin/python";
+  assert.deepEqual(serverCommand(reader({}), selected), { command: selected, args: ["-m", "apimig.server"] });
+  assert.deepEqual(serverCommand(reader({ interpreter: "/other/python" }), selected), {
+    command: "/other/python",
+    args: ["-m", "apimig.server"],
+  });
+  assert.deepEqual(serverCommand(reader({ path: ["/bin/apimig-lsp"] }), selected), {
+    command: "/bin/apimig-lsp",
+    args: [],
+  });
+  assert.deepEqual(serverCommand(reader({}), " "), { command: "apimig-lsp", args: [] });
+});
