@@ -33,6 +33,7 @@ COMMANDS.register("model", "apimig.models.cli:cli_model")
 COMMANDS.register("edit", "apimig.models.editing_cli:cli_edit")
 COMMANDS.register("train", "apimig.models.editing_cli:cli_train")
 COMMANDS.register("experiment", "apimig.models.experiment:cli_experiment")
+COMMANDS.register("mine", "apimig.migrator.mining.cli:cli_mine")
 
 
 def _common(p: argparse.ArgumentParser) -> None:

@@ -12,8 +12,9 @@ from .schema import Case, FixSpec, Provenance, Rule, parse_version
 _FIELDS = {
     "id", "library", "kind", "old", "message", "source", "tier", "fix", "reason", "deprecated_in",
     "removed_in", "replacement_since", "receiver", "params", "unknown_receiver", "confidence", "origin",
-    "provenance", "cases",
+    "provenance", "cases", "evidence", "verification",
 }
+_HEADER_FIELDS = {"library", "distributions", "modules", "rules"}
 _CASE_FIELDS = {"bad", "good", "noop", "manual", "target"}
 _FIX_FIELDS = {"rename", "template", "transform", "args"}
 
@@ -123,6 +124,8 @@ def rule_from_dict(raw: dict[str, Any], pack: str = "", line: int = 0) -> Rule:
         origin=raw.get("origin", "hand"),
         provenance=_provenance(raw.get("provenance")),
         cases=_cases(raw.get("cases")),
+        evidence=tuple(dict(e) for e in raw.get("evidence") or ()),
+        verification=raw.get("verification"),
         pack=pack,
         line=line,
     )
@@ -142,6 +145,8 @@ def load_pack_text(text: str, path: str | Path) -> list[Rule]:
         raise RuleFileError(path, line, f"invalid YAML: {getattr(exc, 'problem', exc)}") from None
     if root is None:
         return []
+    if isinstance(root, yaml.MappingNode):  # a pack with a header: {library, distributions, modules, rules}
+        root = _rules_of_header(root, path)
     if not isinstance(root, yaml.SequenceNode):
         raise RuleFileError(path, root.start_mark.line + 1, "a rule pack must be a YAML list of rules")
     rules: list[Rule] = []
@@ -164,6 +169,16 @@ def load_pack_text(text: str, path: str | Path) -> list[Rule]:
         seen[rule.id] = line
         rules.append(rule)
     return rules
+
+
+def _rules_of_header(root: yaml.MappingNode, path: str | Path) -> yaml.Node:
+    keys = {getattr(k, "value", None): v for k, v in root.value}
+    unknown = set(keys) - _HEADER_FIELDS
+    if unknown:
+        raise RuleFileError(path, root.start_mark.line + 1, f"unknown pack header field(s) {sorted(unknown)}")
+    if "rules" not in keys:
+        raise RuleFileError(path, root.start_mark.line + 1, "a pack header needs a 'rules' list")
+    return keys["rules"]
 
 
 def load_pack_file(path: str | Path) -> list[Rule]:

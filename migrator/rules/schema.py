@@ -14,7 +14,7 @@ from typing import Literal, Mapping
 from packaging.version import InvalidVersion, Version
 
 Tier = Literal["safe", "unsafe", "manual"]
-Origin = Literal["hand", "learned"]
+Origin = Literal["hand", "learned", "mined"]
 
 KINDS = (
     "rename",  # same module, new name: numpy.trapz -> numpy.trapezoid
@@ -28,7 +28,7 @@ KINDS = (
     "manual",  # report only
 )
 TIERS = ("safe", "unsafe", "manual")
-ORIGINS = ("hand", "learned")
+ORIGINS = ("hand", "learned", "mined")
 _QNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 HOLE = re.compile(r"\{([^{}]+)\}")
 
@@ -103,6 +103,8 @@ class Rule:
     origin: Origin = "hand"
     provenance: Provenance | None = None
     cases: tuple[Case, ...] = ()
+    evidence: tuple[Mapping[str, object], ...] = ()  # mined rules: where the library says so (release, file, line)
+    verification: Mapping[str, object] | None = None  # set by `apimig verify`
     pack: str = ""  # file it was loaded from
     line: int = 0  # line of the entry in that file
 

@@ -1,0 +1,154 @@
+"""Each extractor family on synthetic releases: the change, its exact interval and its replacement."""
+
+from __future__ import annotations
+
+from packaging.version import Version
+
+from apimig.migrator.mining.assemble import assemble
+
+
+def V(text: str) -> Version:
+    return Version(text)
+
+
+def test_numpy_expired_attribute_table(mine):
+    old = {"fakenp/__init__.py": "def trapz(y):\n    pass\n\ndef trapezoid(y):\n    pass\n"}
+    new = {"fakenp/__init__.py": "def trapezoid(y):\n    pass\n",
+           "fakenp/_expired_attrs_2_0.py": '__expired_attributes__ = {\n    "trapz": "Use `fakenp.trapezoid` instead.",\n}\n'}
+    changes = mine("fakenp", {"1.0": old, "1.5": old, "2.0": new})
+    trapz = changes[("fakenp.trapz", None)]
+    assert trapz.removed_in == V("2.0") and trapz.replacement == "fakenp.trapezoid"
+    assert trapz.replacement_since == V("1.0")
+    kinds = {c.evidence.kind for c in trapz.candidates}
+    assert kinds == {"__expired_attributes__", "surface-diff"}
+    table = next(c for c in trapz.candidates if c.evidence.kind == "__expired_attributes__")
+    assert (table.evidence.release, table.evidence.file, table.evidence.line) == ("2.0", "fakenp/_expired_attrs_2_0.py", 2)
+
+
+def test_pandas_deprecate_kwarg(mine):
+    util = {"fakepd/util.py": "def deprecate_kwarg(old_arg_name, new_arg_name):\n    return lambda f: f\n"}
+    plain = {**util, "fakepd/__init__.py": "from .io import read\n", "fakepd/io.py": "def read(path, sep=None):\n    pass\n"}
+    warned = {**util, "fakepd/__init__.py": "from .io import read\n", "fakepd/io.py": (
+        "from .util import deprecate_kwarg\n\n"
+        "@deprecate_kwarg(old_arg_name='sep', new_arg_name='delimiter')\n"
+        "def read(path, delimiter=None):\n    pass\n")}
+    changes = mine("fakepd", {"1.0": plain, "1.1": warned, "1.2": warned})
+    change = changes[("fakepd.read", "sep")]
+    assert change.deprecated_in == V("1.1") and change.new_param == "delimiter"
+    rule = assemble([change], "fakepd", "fakepd", ("fakepd",)).rules[0]
+    assert rule["kind"] == "argument-rename" and rule["fix"] == {"args": {"rename": {"sep": "delimiter"}}}
+    assert rule["tier"] == "safe" and rule["deprecated_in"] == "1.1"
+
+
+def test_matplotlib_api_decorators(mine):
+    api = {"matplotlib/_api/__init__.py": "def deprecated(*a, **k):\n    return lambda f: f\n"
+                                           "rename_parameter = delete_parameter = deprecated\n"}
+    axes_old = ("class Axes:\n    def set_foo(self, x):\n        pass\n    def set_bar(self, x):\n        pass\n"
+                "    def plot(self, data, fmt=None, legacy=None):\n        pass\n")
+    axes_new = ("from matplotlib import _api\n\nclass Axes:\n"
+                "    @_api.deprecated('3.6', alternative='set_bar')\n    def set_foo(self, x):\n        pass\n"
+                "    def set_bar(self, x):\n        pass\n"
+                "    @_api.rename_parameter('3.6', 'data', 'values')\n"
+                "    @_api.delete_parameter('3.6', 'legacy')\n"
+                "    def plot(self, values, fmt=None, legacy=None):\n        pass\n")
+    init = {"matplotlib/__init__.py": "", "matplotlib/axes.py": None}
+    r1 = {**api, **init, "matplotlib/axes.py": axes_old}
+    r2 = {**api, **init, "matplotlib/axes.py": axes_new}
+    changes = mine("matplotlib", {"3.5": r1, "3.6": r2})
+    foo = changes[("matplotlib.axes.Axes.set_foo", None)]
+    assert foo.deprecated_in == V("3.6") and foo.replacement == "matplotlib.axes.Axes.set_bar" and foo.is_method
+    assert changes[("matplotlib.axes.Axes.plot", "data")].new_param == "values"
+    legacy = changes[("matplotlib.axes.Axes.plot", "legacy")]
+    assert legacy.deprecated_in == V("3.6") and legacy.new_param is None
+    rules = {r["old"] + str(r.get("fix")): r for r in assemble(list(changes.values()), "matplotlib", "matplotlib",
+                                                                 ("matplotlib",)).rules}
+    method = next(r for r in rules.values() if r["old"] == "matplotlib.axes.Axes.set_foo")
+    assert method["kind"] == "method-rename" and method["receiver"] == "matplotlib.axes.Axes"
+
+
+def test_sklearn_deprecated_then_removed(mine):
+    utils = {"sklearn/utils/__init__.py": "def deprecated(extra=''):\n    return lambda f: f\n"}
+    base = {**utils, "sklearn/__init__.py": "", "sklearn/metrics.py": "def new_score(y):\n    pass\n"}
+    r1 = {**base, "sklearn/metrics.py": base["sklearn/metrics.py"] + "def old_score(y):\n    pass\n"}
+    r2 = {**base, "sklearn/metrics.py": base["sklearn/metrics.py"] + (
+        "from .utils import deprecated\n\n@deprecated('old_score is deprecated in 1.1; use `new_score` instead.')\n"
+        "def old_score(y):\n    pass\n")}
+    changes = mine("scikit-learn", {"1.0": r1, "1.1": r2, "1.2": r2, "1.3": base})
+    change = changes[("sklearn.metrics.old_score", None)]
+    assert (change.deprecated_in, change.removed_in) == (V("1.1"), V("1.3"))
+    assert change.replacement == "sklearn.metrics.new_score"
+    rule = assemble([change], "sklearn", "scikit-learn", ("sklearn",)).rules[0]
+    assert rule["kind"] == "rename" and rule["fix"] == {"rename": "sklearn.metrics.new_score"}
+    assert rule["cases"][0]["good"] == "from sklearn.metrics import new_score\nvalue = new_score\n"
+
+
+def test_pep702_without_certain_replacement_is_manual(mine):
+    r1 = {"fakelib/__init__.py": "def legacy():\n    pass\n"}
+    r2 = {"fakelib/__init__.py": "from typing_extensions import deprecated\n\n"
+                                 "@deprecated('legacy is deprecated; use `modern` instead')\ndef legacy():\n    pass\n"}
+    changes = mine("fakelib", {"0.9": r1, "1.0": r2})
+    change = changes[("fakelib.legacy", None)]
+    assert change.deprecated_in == V("1.0") and change.replacement is None and change.hint == "`modern`"
+    rule = assemble([change], "fakelib", "fakelib", ("fakelib",)).rules[0]
+    assert rule["tier"] == "manual" and "fix" not in rule and "`modern`" in rule["message"]
+
+
+def test_scipy_sub_module_shim(mine):
+    signal = {"scipy/__init__.py": "", "scipy/signal/__init__.py": "from ._signaltools import *\n",
+              "scipy/signal/_signaltools.py": "__all__ = ['convolve']\n\ndef convolve(a, b):\n    pass\n"}
+    shim = {**signal, "scipy/signal/signaltools.py": (
+        "from scipy._lib.deprecation import _sub_module_deprecation\n__all__ = ['convolve']\n\n"
+        "def __getattr__(name):\n    return _sub_module_deprecation(sub_package='signal', module='signaltools',\n"
+        "                                   private_modules=['_signaltools'], all=__all__, attribute=name)\n")}
+    changes = mine("scipy", {"1.7": {**signal, "scipy/signal/signaltools.py": "from ._signaltools import *\n"},
+                             "1.8": shim})
+    change = changes[("scipy.signal.signaltools.convolve", None)]
+    assert change.deprecated_in == V("1.8") and change.replacement == "scipy.signal.convolve"
+
+
+def test_tensorflow_deprecation_uses_tf_export_name(mine):
+    dep = {"tensorflow/__init__.py": "", "tensorflow/python/__init__.py": "",
+           "tensorflow/python/util/__init__.py": "",
+           "tensorflow/python/util/deprecation.py": "def deprecated(date, instructions):\n    return lambda f: f\n",
+           "tensorflow/python/util/tf_export.py": "def tf_export(*a, **k):\n    return lambda f: f\n"}
+    ops = ("from tensorflow.python.util import deprecation\nfrom tensorflow.python.util.tf_export import tf_export\n\n"
+           "@tf_export('math.add_old')\n@deprecation.deprecated(None, 'Use `tf.math.add_new` instead.')\n"
+           "def add_old(x):\n    pass\n\n@tf_export('math.add_new')\ndef add_new(x):\n    pass\n")
+    changes = mine("tensorflow", {"2.0": {**dep, "tensorflow/python/ops.py": "def add_old(x):\n    pass\n"},
+                                  "2.1": {**dep, "tensorflow/python/ops.py": ops}})
+    change = changes[("tensorflow.math.add_old", None)]
+    assert change.deprecated_in == V("2.1") and change.hint == "`tf.math.add_new`"
+
+
+def test_sqlalchemy_util_deprecated(mine):
+    util = {"sqlalchemy/__init__.py": "from .engine import Engine\n", "sqlalchemy/util/__init__.py":
+            "def deprecated(version, message=None):\n    return lambda f: f\n"}
+    old = "class Engine:\n    def execute(self, sql):\n        pass\n    def exec_driver_sql(self, sql):\n        pass\n"
+    new = ("from . import util\n\nclass Engine:\n"
+           "    @util.deprecated('1.4', 'Use :meth:`.Engine.exec_driver_sql` instead')\n"
+           "    def execute(self, sql):\n        pass\n    def exec_driver_sql(self, sql):\n        pass\n")
+    changes = mine("sqlalchemy", {"1.3": {**util, "sqlalchemy/engine.py": old}, "1.4": {**util, "sqlalchemy/engine.py": new}})
+    change = changes[("sqlalchemy.Engine.execute", None)]
+    assert change.deprecated_in == V("1.4") and change.replacement == "sqlalchemy.Engine.exec_driver_sql"
+
+
+def test_warnings_warn_function_argument_and_getattr(mine):
+    r1 = {"fakenx/__init__.py": "from .algo import *\n", "fakenx/algo.py": (
+        "__all__ = ['old_func', 'new_func', 'layout']\n\ndef old_func(g):\n    pass\n\ndef new_func(g):\n    pass\n\n"
+        "def layout(g, scale=None, size=None):\n    pass\n")}
+    r2 = {"fakenx/__init__.py": "from .algo import *\n", "fakenx/algo.py": (
+        "import warnings\n__all__ = ['old_func', 'new_func', 'layout']\n\n"
+        "def old_func(g):\n    warnings.warn('old_func is deprecated, use `fakenx.new_func` instead', DeprecationWarning)\n"
+        "    return new_func(g)\n\ndef new_func(g):\n    pass\n\n"
+        "def layout(g, scale=None, size=None):\n    if scale is not None:\n"
+        "        warnings.warn('scale is deprecated; use size instead', FutureWarning, stacklevel=2)\n"),
+          "fakenx/compat.py": ("import warnings\n\ndef __getattr__(name):\n    if name == 'Thing':\n"
+                               "        warnings.warn(f'{name} is deprecated, use `fakenx.new_func`', DeprecationWarning)\n"
+                               "        return 1\n    raise AttributeError(name)\n")}
+    changes = mine("fakenx", {"2.0": r1, "2.1": r2, "2.2": r2})
+    func = changes[("fakenx.old_func", None)]
+    assert func.deprecated_in == V("2.1") and func.replacement == "fakenx.new_func"
+    assert func.candidates[0].evidence.file == "fakenx/algo.py" and func.candidates[0].evidence.line == 5
+    arg = changes[("fakenx.layout", "scale")]
+    assert arg.new_param == "size" and arg.deprecated_in == V("2.1")
+    assert changes[("fakenx.compat.Thing", None)].replacement == "fakenx.new_func"
