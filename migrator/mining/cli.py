@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
@@ -30,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cache", metavar="DIR", help=f"release cache (default {cache_dir()}, or $APIMIG_CACHE)")
     p.add_argument("--all-releases", action="store_true", help="bisect over every release, not one per minor series")
     p.add_argument("--miner", action="append", default=[], help="only these extractor families (repeatable)")
+    p.add_argument("--prefetch", type=int, default=0, metavar="N",
+                   help="download every selected release first, N at a time (default: lazily, as bisection asks)")
     return p
 
 
@@ -41,6 +44,9 @@ def cli_mine(argv: list[str]) -> int:
         versions = list_versions(args.dist, index)
         chosen = [v for v in versions if (not args.lo or v >= type(v)(args.lo)) and (not args.hi or v <= type(v)(args.hi))] \
             if args.all_releases else select_series(versions, args.lo, args.hi)
+        if args.prefetch:
+            with ThreadPoolExecutor(args.prefetch) as pool:
+                list(pool.map(lambda v: fetch(args.dist, v, index, cache), chosen))
         miner = Miner(args.dist, chosen, lambda v: fetch(args.dist, v, index, cache), load_miners(args.miner))
         changes = miner.mine()
         roots = miner.roots

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 _ROLE = re.compile(r":[a-z]+:`~?\.?([^`<]+?)(?:\s*<[^>]*>)?`")
-_NAME = r"[`'\"]*(?P<name>[A-Za-z_][\w.]*)(?:\(\))?[`'\"]*"
+_NAME = r"[`'\"]*\.?(?P<name>[A-Za-z_][\w.]*)(?:\(\))?[`'\"]*"
 _PATTERNS = [re.compile(p, re.I) for p in (
     rf"\buse\s+{_NAME}\s+instead",
     rf"\bplease\s+use\s+{_NAME}",
@@ -17,12 +17,14 @@ _PATTERNS = [re.compile(p, re.I) for p in (
     rf"\bin\s+favou?r\s+of\s+{_NAME}",
     rf"\breplaced\s+(?:by|with)\s+{_NAME}",
     rf"\bdeprecated[;,:.]?\s+use\s+{_NAME}",
+    rf"\bis\s+a\s+deprecated\s+alias\s+(?:for|of)\s+{_NAME}",
     rf"\buse\s+{_NAME}",
 )]
 _QUOTED_FIRST = re.compile(r"^[`'\"]")
 
 
-_SINCE = re.compile(r"deprecated\s+(?:as\s+of|since|in)\s+(?:version\s+|v)?(\d+\.\d+(?:\.\d+)?)", re.I)
+_SINCE = re.compile(r"deprecated\s+(?:(?:as\s+of|since|in)\s+)?(?:version\s+|v|[A-Za-z]+\s+)?(\d+\.\d+(?:\.\d+)?)",
+                    re.I)
 
 
 def since(message: str) -> str | None:
@@ -43,7 +45,7 @@ def replacement(message: str, known: frozenset[str] | set[str] = frozenset()) ->
     for number, pattern in enumerate(_PATTERNS):
         for match in pattern.finditer(text):
             name = match.group("name").rstrip(".")
-            quoted = _QUOTED_FIRST.match(text[match.start("name") - 1: match.start("name")] or "")
+            quoted = _QUOTED_FIRST.match(text[max(match.start("name") - 2, 0): match.start("name")].rstrip(".")[-1:])
             if "{" in name or not name:
                 continue
             # "use X instead" names X even unquoted; existence in the surface is checked later

@@ -152,3 +152,63 @@ def test_warnings_warn_function_argument_and_getattr(mine):
     arg = changes[("fakenx.layout", "scale")]
     assert arg.new_param == "size" and arg.deprecated_in == V("2.1")
     assert changes[("fakenx.compat.Thing", None)].replacement == "fakenx.new_func"
+
+
+def test_numpy_tables_built_by_comprehension(mine):
+    base = "def intp():\n    pass\n\ndef int0():\n    pass\n"
+    table = (base + "_msg = '`np.{n}` is a deprecated alias for `{an}`.  (Deprecated NumPy 1.24)'\n"
+             "_type_info = [('int0', intp, 'fakenp.intp')]\n__deprecated_attrs__ = {}\n"
+             "__deprecated_attrs__.update({n: (alias, _msg.format(n=n, an=an)) for n, alias, an in _type_info})\n")
+    changes = mine("fakenp", {"1.23": {"fakenp/__init__.py": base}, "1.24": {"fakenp/__init__.py": table}})
+    change = changes[("fakenp.int0", None)]
+    assert change.deprecated_in == V("1.24") and change.replacement == "fakenp.intp"
+    assert change.candidates[0].since == "1.24" and change.candidates[0].evidence.line == 7  # the row of _type_info
+
+
+def test_library_warning_categories_emit_and_warn_deprecated(mine):
+    r1 = {"fakest/__init__.py": "def old_api():\n    pass\n\ndef dump():\n    pass\n\ndef legacy():\n    pass\n"}
+    r2 = {"fakest/__init__.py": (
+        "import warnings\nfrom .warnings import FakeDeprecatedSince20, FakeDeprecationWarning\nfrom . import util\n\n"
+        "def old_api():\n    FakeDeprecationWarning.emit('old_api is deprecated.', 'Use `fakest.dump` instead.')\n\n"
+        "def dump():\n    pass\n\n"
+        "def legacy():\n    warnings.warn('legacy is deprecated', FakeDeprecatedSince20, stacklevel=2)\n"),
+        "fakest/warnings.py": "class FakeDeprecatedSince20(DeprecationWarning):\n    pass\n\n"
+                              "class FakeDeprecationWarning(Warning):\n    pass\n",
+        "fakest/util.py": "def warn_deprecated(msg, version):\n    pass\n\ndef helper():\n"
+                          "    warn_deprecated('helper() is deprecated', '1.9')\n"}
+    changes = mine("fakest", {"1.0": {**r1, "fakest/util.py": "def helper():\n    pass\n"}, "2.0": r2})
+    assert changes[("fakest.old_api", None)].replacement == "fakest.dump"
+    assert changes[("fakest.legacy", None)].candidates[0].since == "2.0"
+    helper = changes[("fakest.util.helper", None)]
+    assert helper.candidates[0].since == "1.9" and helper.deprecated_in == V("2.0")
+
+
+def test_pillow_deprecate_helper(mine):
+    helper = {"PIL/__init__.py": "", "PIL/_deprecate.py": "def deprecate(deprecated, when, replacement=None, *, action=None):\n    pass\n"}
+    show_old = "class Viewer:\n    def show_file(self, path=None, **options):\n        pass\n    def textsize(self, t):\n        pass\n    def textbbox(self, t):\n        pass\n"
+    show_new = ("from ._deprecate import deprecate\n\nclass Viewer:\n    def show_file(self, path=None, **options):\n"
+                "        if path is None:\n            if 'file' in options:\n"
+                "                deprecate(\"The 'file' argument\", 10, \"'path'\")\n"
+                "    def textsize(self, t):\n        deprecate('textsize', 10, 'textbbox')\n"
+                "    def textbbox(self, t):\n        pass\n")
+    changes = mine("Pillow", {"9.0": {**helper, "PIL/ImageShow.py": show_old}, "9.1": {**helper, "PIL/ImageShow.py": show_new}})
+    textsize = changes[("PIL.ImageShow.Viewer.textsize", None)]
+    assert textsize.replacement == "PIL.ImageShow.Viewer.textbbox" and textsize.deprecated_in == V("9.1")
+    file_arg = changes[("PIL.ImageShow.Viewer.show_file", "file")]
+    assert file_arg.new_param == "path" and file_arg.candidates[0].message.startswith("The 'file' argument is deprecated")
+
+
+def test_skimage_shared_utils_decorators(mine):
+    utils = {"skimage/__init__.py": "", "skimage/_shared/__init__.py": "",
+             "skimage/_shared/utils.py": "class deprecate_func:\n    pass\n\nclass deprecate_parameter:\n    pass\n"}
+    old = "def old_filter(image, sigma=1):\n    pass\n\ndef new_filter(image, sigma=1):\n    pass\n"
+    new = ("from .._shared.utils import deprecate_func, deprecate_parameter\n\n"
+           "@deprecate_func(deprecated_version='0.22', removed_version='0.24', hint='Use `skimage.filters.new_filter` instead.')\n"
+           "def old_filter(image, sigma=1):\n    pass\n\n"
+           "@deprecate_parameter('sigma', new_name='scale', start_version='0.22', stop_version='0.24')\n"
+           "def new_filter(image, scale=1):\n    pass\n")
+    changes = mine("scikit-image", {"0.21": {**utils, "skimage/filters/__init__.py": old},
+                                    "0.22": {**utils, "skimage/filters/__init__.py": new}})
+    assert changes[("skimage.filters.old_filter", None)].replacement == "skimage.filters.new_filter"
+    sigma = changes[("skimage.filters.new_filter", "sigma")]
+    assert sigma.new_param == "scale" and sigma.deprecated_in == V("0.22")

@@ -27,10 +27,13 @@ def test_replacement_needs_a_quoted_or_dotted_name():
         == "numpy.lib.stride_tricks.sliding_window_view"
     assert replacement("This function is deprecated. Please use np.errstate") == "np.errstate"
     assert replacement("deprecated in favour of `Axes.set`") == "Axes.set"
+    assert replacement("iteritems is deprecated. Use .items instead.") == "items"
     assert replacement("this is deprecated; use it only in tests") is None
     assert replacement("old_walk is deprecated; use walk instead") == "walk"
     assert replacement("The function `join` is deprecated and is renamed `join_trees`.") == "join_trees"
     assert since("hub_matrix is deprecated as of version 2.6 and will be removed") == "2.6"
+    assert since("`np.int0` is a deprecated alias for `np.intp`.  (Deprecated NumPy 1.24)") == "1.24"
+    assert replacement("`np.int0` is a deprecated alias for `np.intp`.") == "np.intp"
     assert replacement("scale is deprecated; use size instead", {"size"}) == "size"
 
 
