@@ -40,6 +40,14 @@ def _versions(change: MinedChange) -> dict[str, str]:
     return out
 
 
+def _tier(change: MinedChange) -> dict[str, str]:
+    """safe when the replacement takes every call of the old API unchanged, else unsafe with the reason."""
+    if change.drop_in:
+        return {"tier": "safe"}
+    return {"tier": "unsafe", "reason": f"the library names `{change.replacement}` as the replacement, but its "
+            "signature differs from the old one (or is unknown): calls may need other arguments"}
+
+
 def _message(change: MinedChange, subject: str) -> str:
     when = []
     if change.deprecated_in:
@@ -72,13 +80,15 @@ def rule_for(change: MinedChange, library: str, dist: str, modules: tuple[str, .
         else:
             # the fix names the argument so that only calls passing it are reported
             rule.update(kind="argument-removal", old=path, fix={"args": {"remove": [change.param]}}, tier="manual")
+        if change.is_method:
+            rule.update(receiver=path.rpartition(".")[0], unknown_receiver="skip")
         cases = argument_cases(path, change.param, change.new_param, change.is_method)
     elif change.is_method:
         subject = f"`{path}`"
         cls = path.rpartition(".")[0]
         same_class = change.replacement and change.replacement.rpartition(".")[0] == cls
         if same_class:
-            rule.update(kind="method-rename", old=path, receiver=cls, fix={"rename": change.replacement}, tier="safe")
+            rule.update(kind="method-rename", old=path, receiver=cls, fix={"rename": change.replacement}, **_tier(change))
         else:
             rule.update(kind="manual", old=path, receiver=cls, tier="manual")
         rule["unknown_receiver"] = "skip"
@@ -92,7 +102,7 @@ def rule_for(change: MinedChange, library: str, dist: str, modules: tuple[str, .
         if change.replacement:
             same_module = change.replacement.rpartition(".")[0] == path.rpartition(".")[0]
             rule.update(kind="rename" if same_module else "move", old=path, fix={"rename": change.replacement},
-                        tier="safe")
+                        **_tier(change))
         else:
             rule.update(kind="manual", old=path, tier="manual")
         cases = name_cases(path, change.replacement)

@@ -16,7 +16,7 @@ from .extractors import Extractor
 from .intervals import first_true
 from .messages import qualify
 from .sources import ReleaseSources, load_release
-from .surface import Surface
+from .surface import Surface, compatible
 from .surface_diff import changed_parameters, removed_names
 
 Key = tuple[str, "str | None"]  # (public path, argument or None)
@@ -72,6 +72,7 @@ class MinedChange:
     new_param: str | None = None
     hint: str | None = None  # the library's words for the replacement when it is not certain
     is_module: bool = False
+    drop_in: bool = False  # the replacement binds every call of the old API the same way (signature check)
 
     @property
     def is_method(self) -> bool:
@@ -204,6 +205,7 @@ class Miner:
                 if resolved and resolved != change.path:
                     change.replacement = resolved
                     change.replacement_since = self._since(resolved)
+                    change.drop_in = compatible(before.surface.resolve(change.path), target.surface.resolve(resolved))
                     return
             change.hint = change.hint or f"`{cand.replacement}`"
 
@@ -212,18 +214,39 @@ class Miner:
         return self.versions[i] if i is not None else None
 
     def _notes(self, changes: dict[Key, MinedChange]) -> None:
-        """Release-note sentences add evidence (and a replacement hint) to the APIs already found."""
-        final = self.analysis(len(self.versions) - 1)
-        by_path = {k[0]: c for k, c in changes.items() if k[1] is None}
+        """Release-note sentences add evidence (and a replacement hint) to the APIs already found; one
+        about a public API the code did not flag becomes a change dated by the note's version heading."""
+        first, final = self.analysis(0), self.analysis(len(self.versions) - 1)
+        roots = final.sources.roots
         for path, text in final.sources.notes:
-            for _version_heading, cand in sentences(path, text, str(final.version)):
-                for option in qualify(cand.old, final.sources.roots[0] if final.sources.roots else "", final.sources.roots):
-                    change = by_path.get(option)
-                    if change is not None:
-                        change.candidates.append(cand)
-                        if not change.replacement and not change.hint and cand.replacement:
-                            change.hint = f"`{cand.replacement}`"
-                        break
+            for heading, cand in sentences(path, text, str(final.version)):
+                options = qualify(cand.old, roots[0] if roots else "", roots)
+                known = next((changes[(o, None)] for o in options if (o, None) in changes), None)
+                if known is not None:
+                    known.candidates.append(cand)
+                    if not known.replacement and not known.hint and cand.replacement:
+                        known.hint = f"`{cand.replacement}`"
+                    continue
+                self._note_only(changes, cand, heading, options, first, final)
+
+    def _note_only(self, changes: dict[Key, MinedChange], cand: Candidate, heading: str, options: list[str],
+                   first: Analysis, final: Analysis) -> None:
+        version = _version(heading)
+        if version is None or not self.versions[0] <= version <= self.versions[-1]:
+            return
+        if cand.change == "removed":
+            public = next((o for o in options if first.surface.has(o) and not final.surface.has(o)), None)
+        else:
+            public = next((o for o in options if final.surface.has(o)), None)
+        if public is None or final.public(public) is None and cand.change != "removed":
+            return
+        change = MinedChange(public, None, [cand])
+        if cand.change == "removed":
+            change.removed_in = version
+        else:
+            change.deprecated_in = version
+        self._resolve(change)
+        changes[(public, None)] = change
 
 
 def _version(text: str | None) -> Version | None:

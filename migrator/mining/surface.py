@@ -25,14 +25,28 @@ class Symbol:
     line: int
     params: tuple[str, ...] | None = None  # None when unknown (no __init__, a value)
     var_keyword: bool = False
+    required: int = 0  # leading positional parameters without a default
 
 
-def _params(fn: ast.FunctionDef | ast.AsyncFunctionDef, method: bool) -> tuple[tuple[str, ...], bool]:
+def _signature(fn: ast.FunctionDef | ast.AsyncFunctionDef | None, method: bool) -> dict[str, object]:
+    """Symbol fields of a signature: parameter names, ``**kwargs``, leading positionals without default."""
+    if fn is None:
+        return {}
     a = fn.args
-    names = [p.arg for p in (*a.posonlyargs, *a.args, *a.kwonlyargs)]
-    if method and names and names[0] in ("self", "cls"):
-        names = names[1:]
-    return tuple(names), a.kwarg is not None
+    positional = [p.arg for p in (*a.posonlyargs, *a.args)]
+    names = positional + [p.arg for p in a.kwonlyargs]
+    skip = 1 if method and positional and positional[0] in ("self", "cls") else 0
+    required = len(positional) - len(a.defaults) - skip
+    return {"params": tuple(names[skip:]), "var_keyword": a.kwarg is not None, "required": max(required, 0)}
+
+
+def compatible(old: Symbol | None, new: Symbol | None) -> bool:
+    """Whether a call written for ``old`` binds the same way on ``new``: same kind, the same required
+    positionals, and every old parameter still there by name."""
+    if old is None or new is None or old.params is None or new.params is None or old.kind != new.kind:
+        return False
+    lead = old.params[: old.required]
+    return new.params[: len(lead)] == lead and set(old.params) <= set(new.params) and new.required <= old.required
 
 
 class Surface:
@@ -58,8 +72,7 @@ class Surface:
         roots = self.release.roots
         for node in top_level(module):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                params, kw = _params(node, False)
-                self._define(f"{module.name}.{node.name}", "function", module, node, params, kw)
+                self._define(f"{module.name}.{node.name}", "function", module, node, _signature(node, False))
                 names[node.name] = f"{module.name}.{node.name}"
             elif isinstance(node, ast.ClassDef):
                 self._scan_class(module, node)
@@ -93,16 +106,14 @@ class Surface:
     def _scan_class(self, module: ModuleSource, node: ast.ClassDef) -> None:
         path = f"{module.name}.{node.name}"
         init = next((n for n in node.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"), None)
-        params, kw = _params(init, True) if init else (None, False)
-        self._define(path, "class", module, node, params, kw)
+        self._define(path, "class", module, node, _signature(init, True))
         for item in node.body:
             if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and not item.name.startswith("_"):
-                p, k = _params(item, True)
-                self._define(f"{path}.{item.name}", "method", module, item, p, k)
+                self._define(f"{path}.{item.name}", "method", module, item, _signature(item, True))
 
     def _define(self, path: str, kind: SymbolKind, module: ModuleSource, node: ast.AST,
-                params: tuple[str, ...] | None = None, kw: bool = False) -> None:
-        self.defined.setdefault(path, Symbol(path, kind, module.file, getattr(node, "lineno", 0), params, kw))
+                signature: dict[str, object] | None = None) -> None:
+        self.defined.setdefault(path, Symbol(path, kind, module.file, getattr(node, "lineno", 0), **(signature or {})))
 
     def exports(self, module: str, _active: frozenset[str] = frozenset()) -> dict[str, str]:
         """Every name ``module`` binds (its own and star-imported), to the path it reaches."""

@@ -53,8 +53,8 @@ def _class_gone(path: str, old: Surface, new: Surface) -> bool:
 
 
 def changed_parameters(old: Surface, new: Surface) -> Iterator[Candidate]:
-    """Parameters of a callable present in both releases that are gone; one gone and one added at the
-    same position is a rename candidate (never certain from signatures alone)."""
+    """Optional parameters of a callable present in both releases that are gone; one gone and one added
+    at the same position is a rename candidate (never certain from signatures alone)."""
     for path, sym in old.public.items():
         if sym.kind not in CALLABLE or sym.params is None or path != old.public_path(sym.origin):
             continue
@@ -67,6 +67,8 @@ def changed_parameters(old: Surface, new: Surface) -> Iterator[Candidate]:
                             f"{path}({', '.join(sym.params)}) in {old.release.version} -> "
                             f"({', '.join(now.params)}) in {new.release.version}")
         for param in gone:
+            if sym.params.index(param) < sym.required:
+                continue  # a required positional: callers pass it by position, its name is not API
             renamed = (len(gone) == 1 and len(added) == 1 and sym.params.index(param) == now.params.index(added[0]))
             yield Candidate(change="argument-removed", old=path, param=param, evidence=evidence,
                             new_param=added[0] if renamed else None, is_method=sym.kind == "method",

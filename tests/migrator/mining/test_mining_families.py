@@ -212,3 +212,30 @@ def test_skimage_shared_utils_decorators(mine):
     assert changes[("skimage.filters.old_filter", None)].replacement == "skimage.filters.new_filter"
     sigma = changes[("skimage.filters.new_filter", "sigma")]
     assert sigma.new_param == "scale" and sigma.deprecated_in == V("0.22")
+
+
+def test_release_notes_date_a_deprecation_the_code_does_not_flag(mine):
+    code = {"notelib/__init__.py": "def old_read(path):\n    pass\n\ndef read(path):\n    pass\n"}
+    notes = "Changelog\n=========\n\n1.1.0\n-----\n\n- `notelib.old_read` is deprecated; use `notelib.read` instead.\n"
+    changes = mine("notelib", {"1.0": code, "1.1": {**code, "notelib-1.1.dist-info/CHANGELOG.rst": notes}})
+    change = changes[("notelib.old_read", None)]
+    assert change.deprecated_in == V("1.1.0") and change.replacement == "notelib.read"
+    assert change.candidates[0].evidence.kind == "changelog" and change.candidates[0].evidence.line == 7
+
+
+def test_a_replacement_with_another_signature_is_unsafe(mine):
+    r1 = {"sig/__init__.py": "def hits_numpy(G, normalized=True):\n    pass\n\ndef hits(G, max_iter=100, normalized=True):\n    pass\n"}
+    r2 = {"sig/__init__.py": "import warnings\n\ndef hits_numpy(G, normalized=True):\n"
+                             "    warnings.warn('hits_numpy is deprecated, use hits instead', DeprecationWarning)\n\n"
+                             "def hits(G, max_iter=100, normalized=True):\n    pass\n"}
+    r3 = {"sig/__init__.py": "def hits(G, max_iter=100, normalized=True):\n    pass\n\ndef other(G, s):\n    pass\n"}
+    changes = mine("sig", {"1.0": r1, "1.1": r2, "2.0": r3})
+    change = changes[("sig.hits_numpy", None)]
+    assert change.replacement == "sig.hits" and change.drop_in  # G and normalized bind the same way
+    rule = assemble([change], "sig", "sig", ("sig",)).rules[0]
+    assert rule["tier"] == "safe" and rule["deprecated_in"] == "1.1" and rule["removed_in"] == "2.0"
+    r2b = {"sig/__init__.py": r2["sig/__init__.py"].replace("def hits(G, max_iter=100, normalized=True)", "def hits(graph)")}
+    r3b = {"sig/__init__.py": "def hits(graph):\n    pass\n"}
+    change = mine("sig", {"1.0": r1, "1.1": r2b, "2.0": r3b})[("sig.hits_numpy", None)]
+    rule = assemble([change], "sig", "sig", ("sig",)).rules[0]
+    assert rule["tier"] == "unsafe" and "signature differs" in rule["reason"]

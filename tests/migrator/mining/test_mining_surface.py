@@ -35,11 +35,11 @@ def test_diff_finds_removed_moved_and_changed_parameters(wheels):
         "pkg/__init__.py": "from .misc import comb, gone\nfrom .special import other\n",
         "pkg/misc.py": "def comb(n, k, exact=False):\n    pass\n\ndef gone():\n    pass\n",
         "pkg/special.py": "def other(a, b):\n    pass\n",
-        "pkg/stats.py": "def fit(data, method=None, legacy=False):\n    pass\n"})
+        "pkg/stats.py": "def fit(data, method=None, legacy=False):\n    pass\n\ndef flow(G, s, t):\n    pass\n"})
     new = surface(wheels, "2.0", {
         "pkg/__init__.py": "from .special import comb, other\n",
         "pkg/special.py": "def comb(n, k, exact=False):\n    pass\n\ndef other(a, b):\n    pass\n",
-        "pkg/stats.py": "def fit(data, algorithm=None):\n    pass\n"})
+        "pkg/stats.py": "def fit(data, algorithm=None):\n    pass\n\ndef flow(flowG, _s, _t):\n    pass\n"})
     removed = {c.old: c for c in removed_names(old, new)}
     assert removed["pkg.misc.comb"].change == "moved" and removed["pkg.misc.comb"].replacement == "pkg.comb"
     assert removed["pkg.gone"].change == "removed" and removed["pkg.gone"].replacement is None
@@ -48,3 +48,4 @@ def test_diff_finds_removed_moved_and_changed_parameters(wheels):
     assert params[("pkg.stats.fit", "method")].new_param is None  # two gone, one added: no rename guess
     assert params[("pkg.stats.fit", "legacy")].change == "argument-removed"
     assert params[("pkg.stats.fit", "method")].evidence.kind == "surface-diff"
+    assert not [k for k in params if k[0] == "pkg.stats.flow"]  # required positionals are passed by position
