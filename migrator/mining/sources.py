@@ -10,7 +10,7 @@ from pathlib import Path
 from .archive import is_note, read_files
 
 _SKIP_PARTS = {"tests", "test", "testing", "conftest", "_vendor", "vendor", "vendored", "externals", "_externals",
-               "benchmarks", "examples", "doc", "docs"}
+               "extern", "_extern", "six", "benchmarks", "examples", "doc", "docs"}  # tests and vendored copies
 _NOT_ROOTS = {"setup", "conftest", "tests", "test", "doc", "docs", "examples", "benchmarks", "tools", "scripts"}
 
 

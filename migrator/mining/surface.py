@@ -157,7 +157,7 @@ class Surface:
                 continue
             declared = self._all.get(module)
             names = self.exports(module)
-            listed = declared if declared is not None else [n for n in names if not n.startswith("_")]
+            listed = declared if declared is not None else self._implied(module, names)
             self.public.setdefault(module, Symbol(module, "module", self.release.modules[module].file, 1))
             for name in listed:
                 path = f"{module}.{name}"
@@ -170,6 +170,23 @@ class Surface:
                 if sym.kind == "class":
                     for method, msym in self._methods(sym.origin).items():
                         self.public.setdefault(f"{path}.{method}", msym)
+
+    def _implied(self, module: str, names: dict[str, str]) -> list[str]:
+        """The public names of a module without ``__all__``: its own functions, classes and UPPER_CASE
+        constants, and (in a package ``__init__``) what it re-exports from the library. Names a plain
+        module imports for its own use (``log``, ``queue``, a helper class) are not its API."""
+        package = self.release.modules[module].is_package
+        out = []
+        for name, target in names.items():
+            if name.startswith("_"):
+                continue
+            own = target == f"{module}.{name}"
+            sym = self.defined.get(target)
+            if own and sym is not None and (sym.kind != "value" or name.isupper()):
+                out.append(name)
+            elif not own and package:
+                out.append(name)
+        return out
 
     def _methods(self, cls: str) -> dict[str, Symbol]:
         prefix = cls + "."

@@ -22,6 +22,12 @@ def removed_names(old: Surface, new: Surface) -> Iterator[Candidate]:
     by_name: dict[str, list[str]] = defaultdict(list)
     for path in new.public:
         by_name[path.rsplit(".", 1)[-1]].append(path)
+    modules = _removed_modules(old, new)
+    for module in modules:
+        sym = old.public[module]
+        yield Candidate(change="removed", old=module, message=f"the module `{module}` was removed in {new.release.version}",
+                        evidence=Evidence(new.release.version, sym.file, 1, "surface-diff",
+                                          f"module {module} is in {old.release.version} and absent from {new.release.version}"))
     gone: dict[str, str] = {}  # one report per definition, under its shortest removed path
     for path, sym in old.public.items():
         if sym.kind != "module" and not new.has(path) and not _class_gone(path, old, new):
@@ -35,15 +41,23 @@ def removed_names(old: Surface, new: Surface) -> Iterator[Candidate]:
                    if sym.kind in CALLABLE and _same_signature(sym, new.public[q])}
         evidence = Evidence(new.release.version, sym.file, sym.line, "surface-diff",
                             f"{path} is public in {old.release.version} and absent from {new.release.version}")
-        if len(matches) == 1:
+        in_removed_module = any(path.startswith(m + ".") for m in modules)
+        if len(matches) == 1:  # moved, even out of a removed module
             origin = next(iter(matches))
             target = new.public_path(origin) or matches[origin]
             yield Candidate(change="moved", old=path, replacement=target, evidence=evidence,
                             is_method=sym.kind == "method",
                             message=f"`{path}` is gone from {new.release.version}; `{target}` has the same signature")
-        else:
+        elif not in_removed_module:  # the module's own rule covers its members
             yield Candidate(change="removed", old=path, evidence=evidence, is_method=sym.kind == "method",
                             message=f"`{path}` was removed in {new.release.version}")
+
+
+def _removed_modules(old: Surface, new: Surface) -> list[str]:
+    """Public modules that are gone, the outermost only (members of a removed module are not reported)."""
+    gone = sorted(p for p, sym in old.public.items() if sym.kind == "module" and p not in new.release.modules
+                  and not new.has(p))
+    return [m for m in gone if not any(m.startswith(g + ".") for g in gone)]
 
 
 def _class_gone(path: str, old: Surface, new: Surface) -> bool:

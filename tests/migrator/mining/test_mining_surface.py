@@ -20,13 +20,16 @@ def test_star_reexports_and_all_give_the_shortest_public_path(wheels):
         "pkg/core/__init__.py": "",
         "pkg/core/frame.py": "__all__ = ['Frame']\n\nclass Frame:\n    def __init__(self, data, copy=False):\n"
                              "        pass\n    def head(self, n=5):\n        pass\n\ndef _private():\n    pass\n",
-        "pkg/core/helpers.py": "def helper(x):\n    pass\n",
+        "pkg/core/helpers.py": "import logging\nfrom .frame import Frame\nlog = logging.getLogger()\nLIMIT = 3\n\n"
+                               "def helper(x):\n    pass\n",
         "pkg/_impl.py": "def hidden():\n    pass\n",
     })
     assert s.public_path("pkg.core.frame.Frame") == "pkg.Frame"
     assert s.public["pkg.Frame"].params == ("data", "copy")
     assert s.public_path("pkg.core.frame.Frame.head") == "pkg.Frame.head"
     assert s.has("pkg.helpers.helper")
+    assert "pkg.core.helpers.LIMIT" in s.public  # constants are API, names imported for own use are not
+    assert "pkg.core.helpers.log" not in s.public and "pkg.core.helpers.Frame" not in s.public
     assert "pkg._impl.hidden" not in s.public and "pkg._private" not in s.public
 
 
@@ -35,7 +38,9 @@ def test_diff_finds_removed_moved_and_changed_parameters(wheels):
         "pkg/__init__.py": "from .misc import comb, gone\nfrom .special import other\n",
         "pkg/misc.py": "def comb(n, k, exact=False):\n    pass\n\ndef gone():\n    pass\n",
         "pkg/special.py": "def other(a, b):\n    pass\n",
-        "pkg/stats.py": "def fit(data, method=None, legacy=False):\n    pass\n\ndef flow(G, s, t):\n    pass\n"})
+        "pkg/stats.py": "def fit(data, method=None, legacy=False):\n    pass\n\ndef flow(G, s, t):\n    pass\n",
+        "pkg/contrib/__init__.py": "", "pkg/contrib/appengine.py": "import logging\nlog = logging.getLogger()\n\n"
+                                                                 "class Manager:\n    pass\n"})
     new = surface(wheels, "2.0", {
         "pkg/__init__.py": "from .special import comb, other\n",
         "pkg/special.py": "def comb(n, k, exact=False):\n    pass\n\ndef other(a, b):\n    pass\n",
@@ -44,6 +49,8 @@ def test_diff_finds_removed_moved_and_changed_parameters(wheels):
     assert removed["pkg.misc.comb"].change == "moved" and removed["pkg.misc.comb"].replacement == "pkg.comb"
     assert removed["pkg.gone"].change == "removed" and removed["pkg.gone"].replacement is None
     assert "pkg.other" not in removed and "pkg.comb" not in removed
+    assert removed["pkg.contrib"].change == "removed"  # the outermost module once, not each member
+    assert "pkg.contrib.appengine.Manager" not in removed and "pkg.contrib.appengine.log" not in removed
     params = {(c.old, c.param): c for c in changed_parameters(old, new)}
     assert params[("pkg.stats.fit", "method")].new_param is None  # two gone, one added: no rename guess
     assert params[("pkg.stats.fit", "legacy")].change == "argument-removed"
