@@ -24,7 +24,7 @@ def _normalise(path: str, sdist: bool) -> str | None:
     parts = path.split("/")
     if sdist:
         parts = parts[1:]  # the sdist's top folder, "name-1.0/"
-        if parts[:1] == ["src"] and len(parts) > 1 and parts[-1].endswith(".py"):
+        if parts[:1] in (["src"], ["lib"]) and len(parts) > 2 and parts[-1].endswith(".py"):  # src/ and lib/ layouts
             parts = parts[1:]
     if not parts or any(p in ("", "..") for p in parts):
         return None

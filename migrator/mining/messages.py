@@ -66,6 +66,8 @@ def qualify(name: str, context: str, roots: tuple[str, ...]) -> list[str]:
         return [f"{ALIASES[head]}.{rest}" if rest else ALIASES[head]]
     if head in roots:
         return [name]
+    if head.startswith("_") and rest:  # Sphinx module tokens: SQLAlchemy's `_query.Query.add_columns`
+        return qualify(rest, context, roots)
     parts = context.split(".")
     options = [".".join([*parts[:i], name]) for i in range(len(parts) - 1, 0, -1)]
     return list(dict.fromkeys(options + [f"{r}.{name}" for r in roots]))

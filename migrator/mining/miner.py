@@ -3,7 +3,7 @@ the notes say about each public API, and bisect the release list for its exact i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable
@@ -40,6 +40,8 @@ class Analysis:
         for module in self.sources.modules.values():
             for extract in self.extractors.values():
                 for cand in extract(module):
+                    if cand.old.endswith(".__init__"):  # a deprecated constructor is the class
+                        cand = replace(cand, old=cand.old[: -len(".__init__")], is_method=False)
                     path = self.public(cand.old)
                     if path:
                         out.setdefault((path, cand.param), []).append(cand)
@@ -47,6 +49,8 @@ class Analysis:
 
     def public(self, old: str) -> str | None:
         """Where users reach ``old``: its shortest public path, or ``old`` when it is already public-looking."""
+        if old.rsplit(".", 1)[-1].startswith("_"):
+            return None
         found = self.surface.public_path(old)
         if found:
             return found

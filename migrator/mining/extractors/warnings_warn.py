@@ -184,7 +184,5 @@ def extract(module: ModuleSource) -> Iterator[Candidate]:
         if isinstance(stmt, ast.FunctionDef) and stmt.name == "__getattr__":
             yield from _in_getattr(stmt, module)
     for path, node, is_method in definitions(module):
-        if path.endswith(".__init__"):  # a warning in the constructor is about the class
-            yield from _in_function(path[: -len(".__init__")], node, False, module)
-        elif not path.endswith(".__getattr__"):
+        if not path.endswith(".__getattr__"):
             yield from _in_function(path, node, is_method, module)

@@ -56,3 +56,23 @@ def test_diff_finds_removed_moved_and_changed_parameters(wheels):
     assert params[("pkg.stats.fit", "legacy")].change == "argument-removed"
     assert params[("pkg.stats.fit", "method")].evidence.kind == "surface-diff"
     assert not [k for k in params if k[0] == "pkg.stats.flow"]  # required positionals are passed by position
+
+
+def test_sdist_with_lib_layout_is_read_without_unpacking(tmp_path):
+    import io
+    import tarfile
+
+    artifact = tmp_path / "Pkg-1.3.0.tar.gz"
+    with tarfile.open(artifact, "w:gz") as tf:
+        for rel, text in {"Pkg-1.3.0/setup.py": "raise SystemExit('never run')\n",
+                          "Pkg-1.3.0/lib/pkg/__init__.py": "from .core import run\n",
+                          "Pkg-1.3.0/lib/pkg/core.py": "def run(x, fast=False):\n    pass\n",
+                          "Pkg-1.3.0/CHANGES.rst": "1.3.0\n=====\n\n- `pkg.old` is deprecated\n"}.items():
+            data = text.encode()
+            info = tarfile.TarInfo(rel)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    release = load_release(artifact, "1.3.0")
+    assert release.roots == ("pkg",) and set(release.modules) == {"pkg", "pkg.core"}
+    assert [p for p, _ in release.notes] == ["CHANGES.rst"]
+    assert Surface(release).public["pkg.run"].params == ("x", "fast")
