@@ -20,6 +20,7 @@ from ..messages import replacement, since
 from ..sources import ModuleSource
 
 _CATEGORY = re.compile(r"(Deprecat\w*|FutureWarning|^RemovedIn\w*Warning)$")
+_DEPRECATED = re.compile(r"\b(is|are|has been|have been) (a )?deprecated\b", re.I)
 _CATEGORY_SINCE = re.compile(r"Since(\d)(\d+)$")  # pydantic's PydanticDeprecatedSince20
 Warned = tuple[str, "str | None"]  # (message, the version it claims)
 
@@ -45,9 +46,9 @@ def _warning(node: ast.AST, module: ModuleSource, strings: dict[str, str]) -> Wa
     name = qualified(call.func, module) or ""
     if name in ("warnings.warn", "warnings.warn_explicit"):
         is_deprecation, claimed = _deprecation_category(arg(call, 1, "category"))
-        if not is_deprecation:
-            return None
         message = _message(arg(call, 0, "message"), strings)
+        if not is_deprecation and not _DEPRECATED.search(message):  # seaborn warns UserWarning("... is deprecated")
+            return None
         return message, claimed or since(message)
     if isinstance(call.func, ast.Attribute) and call.func.attr == "emit":
         is_deprecation, claimed = _deprecation_category(call.func.value)

@@ -239,3 +239,14 @@ def test_a_replacement_with_another_signature_is_unsafe(mine):
     change = mine("sig", {"1.0": r1, "1.1": r2b, "2.0": r3b})[("sig.hits_numpy", None)]
     rule = assemble([change], "sig", "sig", ("sig",)).rules[0]
     assert rule["tier"] == "unsafe" and "signature differs" in rule["reason"]
+
+
+def test_a_user_warning_that_says_deprecated_counts(mine):
+    r1 = {"sea/__init__.py": "def distplot(a):\n    pass\n\ndef histplot(a):\n    pass\n\ndef noisy(a):\n    pass\n"}
+    r2 = {"sea/__init__.py": (
+        "import warnings\n\ndef distplot(a):\n    msg = '`distplot` is a deprecated function. Please use `histplot`.'\n"
+        "    warnings.warn(msg, UserWarning, stacklevel=2)\n\ndef histplot(a):\n    pass\n\n"
+        "def noisy(a):\n    warnings.warn('tight layout not applied', UserWarning)\n")}
+    changes = mine("sea", {"0.10": r1, "0.11": r2})
+    assert changes[("sea.distplot", None)].replacement == "sea.histplot"
+    assert ("sea.noisy", None) not in changes
