@@ -35,6 +35,7 @@ class Candidate:
     since: str | None = None  # the version the library claims
     message: str = ""
     is_method: bool = False
+    same_object: bool = False  # the replacement is the very object (a shim forwarding it): a drop-in
 
     @property
     def is_argument(self) -> bool:

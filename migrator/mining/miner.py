@@ -209,7 +209,8 @@ class Miner:
                 if resolved and resolved != change.path:
                     change.replacement = resolved
                     change.replacement_since = self._since(resolved)
-                    change.drop_in = compatible(before.surface.resolve(change.path), target.surface.resolve(resolved))
+                    change.drop_in = cand.same_object or compatible(before.surface.resolve(change.path),
+                                                                    target.surface.resolve(resolved))
                     return
             change.hint = change.hint or f"`{cand.replacement}`"
 

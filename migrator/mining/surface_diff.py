@@ -46,7 +46,7 @@ def removed_names(old: Surface, new: Surface) -> Iterator[Candidate]:
             origin = next(iter(matches))
             target = new.public_path(origin) or matches[origin]
             yield Candidate(change="moved", old=path, replacement=target, evidence=evidence,
-                            is_method=sym.kind == "method",
+                            is_method=sym.kind == "method", same_object=origin == sym.origin,
                             message=f"`{path}` is gone from {new.release.version}; `{target}` has the same signature")
         elif not in_removed_module:  # the module's own rule covers its members
             yield Candidate(change="removed", old=path, evidence=evidence, is_method=sym.kind == "method",

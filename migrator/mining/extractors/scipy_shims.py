@@ -50,7 +50,7 @@ def extract(module: ModuleSource) -> Iterator[Candidate]:
     namespace, call = found
     for name in _all_names(module):
         yield Candidate(
-            change="deprecated", old=f"{module.name}.{name}", replacement=f"{namespace}.{name}",
+            change="deprecated", old=f"{module.name}.{name}", replacement=f"{namespace}.{name}", same_object=True,
             message=f"the `{module.name}` namespace is deprecated; use `{namespace}.{name}`",
             evidence=Evidence(module.release, module.file, call.lineno, "scipy sub-module deprecation",
                               ast.unparse(call)[:300]))

@@ -104,6 +104,7 @@ def test_scipy_sub_module_shim(mine):
                              "1.8": shim})
     change = changes[("scipy.signal.signaltools.convolve", None)]
     assert change.deprecated_in == V("1.8") and change.replacement == "scipy.signal.convolve"
+    assert change.drop_in  # the shim forwards the very object
 
 
 def test_tensorflow_deprecation_uses_tf_export_name(mine):
