@@ -11,7 +11,7 @@ import ast
 from dataclasses import dataclass
 from typing import Literal
 
-from .astutil import text_of, top_level
+from .astutil import qualified, text_of, top_level
 from .sources import ModuleSource, ReleaseSources, resolve_relative
 
 SymbolKind = Literal["function", "class", "method", "value", "module"]
@@ -53,6 +53,7 @@ class Surface:
     def __init__(self, release: ReleaseSources) -> None:
         self.release = release
         self.defined: dict[str, Symbol] = {}
+        self.bases: dict[str, list[str]] = {}  # class -> qualified base classes (for inherited methods)
         self._module_names: dict[str, dict[str, str]] = {}  # module -> local name -> target path
         self._all: dict[str, list[str] | None] = {}
         self._stars: dict[str, list[str]] = {}
@@ -107,9 +108,17 @@ class Surface:
         path = f"{module.name}.{node.name}"
         init = next((n for n in node.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"), None)
         self._define(path, "class", module, node, _signature(init, True))
+        self.bases[path] = [b for b in (self._base(e, module) for e in node.bases) if b]
         for item in node.body:
             if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and not item.name.startswith("_"):
                 self._define(f"{path}.{item.name}", "method", module, item, _signature(item, True))
+
+    @staticmethod
+    def _base(node: ast.expr, module: ModuleSource) -> str | None:
+        name = qualified(node, module)
+        if name and "." not in name and name not in module.imports:
+            return f"{module.name}.{name}"  # a class of the same module
+        return name
 
     def _define(self, path: str, kind: SymbolKind, module: ModuleSource, node: ast.AST,
                 signature: dict[str, object] | None = None) -> None:
@@ -143,13 +152,25 @@ class Surface:
             owner = self.resolve(module, depth + 1) if module and depth <= 20 else None
             if owner and owner.kind == "module" and owner.origin != module:
                 return self.resolve(f"{owner.origin}.{name}", depth + 1)
-            if owner and owner.kind == "class" and f"{owner.origin}.{name}" in self.defined:
-                return self.defined[f"{owner.origin}.{name}"]
+            if owner and owner.kind == "class":
+                return self._member(owner.origin, name, depth)
             return None
         target = self.exports(module).get(name)
         if target is None or target == path:
             return None
         return self.resolve(target, depth + 1)
+
+    def _member(self, cls: str, name: str, depth: int) -> Symbol | None:
+        """A method of ``cls`` or of one of its bases (a method moved to a base class is not gone)."""
+        if f"{cls}.{name}" in self.defined:
+            return self.defined[f"{cls}.{name}"]
+        for base in self.bases.get(cls, ()):
+            sym = self.resolve(base, depth + 1) if depth <= 20 else None
+            if sym is not None and sym.kind == "class" and sym.origin != cls:
+                found = self._member(sym.origin, name, depth + 1)
+                if found is not None:
+                    return found
+        return None
 
     def _build_public(self) -> None:
         for module in sorted(self.release.modules):

@@ -39,17 +39,20 @@ def test_diff_finds_removed_moved_and_changed_parameters(wheels):
         "pkg/misc.py": "def comb(n, k, exact=False):\n    pass\n\ndef gone():\n    pass\n",
         "pkg/special.py": "def other(a, b):\n    pass\n",
         "pkg/stats.py": "def fit(data, method=None, legacy=False):\n    pass\n\ndef flow(G, s, t):\n    pass\n",
+        "pkg/response.py": "class Response:\n    def getheader(self, name):\n        pass\n",
         "pkg/contrib/__init__.py": "", "pkg/contrib/appengine.py": "import logging\nlog = logging.getLogger()\n\n"
                                                                  "class Manager:\n    pass\n"})
     new = surface(wheels, "2.0", {
         "pkg/__init__.py": "from .special import comb, other\n",
         "pkg/special.py": "def comb(n, k, exact=False):\n    pass\n\ndef other(a, b):\n    pass\n",
-        "pkg/stats.py": "def fit(data, algorithm=None):\n    pass\n\ndef flow(flowG, _s, _t):\n    pass\n"})
+        "pkg/stats.py": "def fit(data, algorithm=None):\n    pass\n\ndef flow(flowG, _s, _t):\n    pass\n",
+        "pkg/response.py": "class Base:\n    def getheader(self, name):\n        pass\n\nclass Response(Base):\n    pass\n"})
     removed = {c.old: c for c in removed_names(old, new)}
     assert removed["pkg.misc.comb"].change == "moved" and removed["pkg.misc.comb"].replacement == "pkg.comb"
     assert removed["pkg.gone"].change == "removed" and removed["pkg.gone"].replacement is None
     assert "pkg.other" not in removed and "pkg.comb" not in removed
     assert removed["pkg.contrib"].change == "removed"  # the outermost module once, not each member
+    assert "pkg.response.Response.getheader" not in removed  # moved up to the base class
     assert "pkg.contrib.appengine.Manager" not in removed and "pkg.contrib.appengine.log" not in removed
     params = {(c.old, c.param): c for c in changed_parameters(old, new)}
     assert params[("pkg.stats.fit", "method")].new_param is None  # two gone, one added: no rename guess
