@@ -76,7 +76,9 @@ def rule_for(change: MinedChange, library: str, dist: str, modules: tuple[str, .
         subject = f"The `{change.param}` argument of `{path}`"
         if change.new_param:
             rule.update(kind="argument-rename", old=path, fix={"args": {"rename": {change.param: change.new_param}}},
-                        tier="safe")
+                        **({"tier": "safe"} if change.rename_declared else {
+                            "tier": "unsafe", "reason": f"the warning names `{change.new_param}`, but the library does "
+                            "not declare a plain rename: its values may need translating"}))
         else:
             # the fix names the argument so that only calls passing it are reported
             rule.update(kind="argument-removal", old=path, fix={"args": {"remove": [change.param]}}, tier="manual")

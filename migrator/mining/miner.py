@@ -77,6 +77,7 @@ class MinedChange:
     hint: str | None = None  # the library's words for the replacement when it is not certain
     is_module: bool = False
     drop_in: bool = False  # the replacement binds every call of the old API the same way (signature check)
+    rename_declared: bool = False  # the new argument name comes from a rename declaration, not from a message
 
     @property
     def is_method(self) -> bool:
@@ -198,6 +199,7 @@ class Miner:
                 params = target.params(change.path) or ()
                 if cand.new_param and cand.new_param in params and cand.evidence.kind != "surface-diff":
                     change.new_param = cand.new_param
+                    change.rename_declared = cand.evidence.kind != "warnings.warn"
                     return
                 if cand.new_param:
                     change.hint = change.hint or f"`{cand.new_param}`"

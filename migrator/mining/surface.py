@@ -11,10 +11,11 @@ import ast
 from dataclasses import dataclass
 from typing import Literal
 
-from .astutil import qualified, text_of, top_level
+from .astutil import dotted, qualified, text_of, top_level
 from .sources import ModuleSource, ReleaseSources, resolve_relative
 
-SymbolKind = Literal["function", "class", "method", "value", "module"]
+SymbolKind = Literal["function", "class", "method", "property", "value", "module"]
+_PROPERTIES = {"property", "cached_property", "cache_readonly"}  # an attribute, not a call
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,9 @@ class Surface:
         self.bases[path] = [b for b in (self._base(e, module) for e in node.bases) if b]
         for item in node.body:
             if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and not item.name.startswith("_"):
-                self._define(f"{path}.{item.name}", "method", module, item, _signature(item, True))
+                kind: SymbolKind = "property" if any(
+                    (dotted(d) or "").rsplit(".", 1)[-1] in _PROPERTIES for d in item.decorator_list) else "method"
+                self._define(f"{path}.{item.name}", kind, module, item, _signature(item, True))
 
     @staticmethod
     def _base(node: ast.expr, module: ModuleSource) -> str | None:
@@ -212,7 +215,7 @@ class Surface:
     def _methods(self, cls: str) -> dict[str, Symbol]:
         prefix = cls + "."
         return {p[len(prefix):]: s for p, s in self.defined.items()
-                if p.startswith(prefix) and s.kind == "method" and "." not in p[len(prefix):]}
+                if p.startswith(prefix) and s.kind in ("method", "property") and "." not in p[len(prefix):]}
 
     def public_path(self, origin: str) -> str | None:
         """The shortest public path of a definition (or of a method through its class)."""

@@ -46,10 +46,10 @@ def removed_names(old: Surface, new: Surface) -> Iterator[Candidate]:
             origin = next(iter(matches))
             target = new.public_path(origin) or matches[origin]
             yield Candidate(change="moved", old=path, replacement=target, evidence=evidence,
-                            is_method=sym.kind == "method", same_object=origin == sym.origin,
+                            is_method=sym.kind in ("method", "property"), same_object=origin == sym.origin,
                             message=f"`{path}` is gone from {new.release.version}; `{target}` has the same signature")
         elif not in_removed_module:  # the module's own rule covers its members
-            yield Candidate(change="removed", old=path, evidence=evidence, is_method=sym.kind == "method",
+            yield Candidate(change="removed", old=path, evidence=evidence, is_method=sym.kind in ("method", "property"),
                             message=f"`{path}` was removed in {new.release.version}")
 
 
@@ -85,6 +85,6 @@ def changed_parameters(old: Surface, new: Surface) -> Iterator[Candidate]:
                 continue  # a required positional: callers pass it by position, its name is not API
             renamed = (len(gone) == 1 and len(added) == 1 and sym.params.index(param) == now.params.index(added[0]))
             yield Candidate(change="argument-removed", old=path, param=param, evidence=evidence,
-                            new_param=added[0] if renamed else None, is_method=sym.kind == "method",
+                            new_param=added[0] if renamed else None, is_method=sym.kind in ("method", "property"),
                             message=(f"`{param}` of `{path}` is gone in {new.release.version}"
                                      + (f"; `{added[0]}` took its place" if renamed else "")))

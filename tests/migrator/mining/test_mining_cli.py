@@ -37,6 +37,7 @@ def test_mine_offline_writes_a_pack_that_loads_and_passes_its_cases(wheels, tmp_
     assert walk.origin == "mined" and walk.evidence[0]["file"] == "toynx/algo.py"
     pos = rules["toynx-draw-pos"]
     assert pos.kind == "argument-rename" and dict(pos.fix.arg_rename) == {"pos": "layout"}
+    assert pos.tier == "unsafe" and "not declare a plain rename" in pos.reason  # named by a warning only
     assert str(pos.replacement_since if pos.replacement_since else pos.deprecated_in) == "1.1"
     legacy = rules["toynx-legacy"]
     assert legacy.tier == "manual" and not legacy.fixable and str(legacy.removed_in) == "2.0"

@@ -37,6 +37,7 @@ def test_pandas_deprecate_kwarg(mine):
     assert change.deprecated_in == V("1.1") and change.new_param == "delimiter"
     rule = assemble([change], "fakepd", "fakepd", ("fakepd",)).rules[0]
     assert rule["kind"] == "argument-rename" and rule["fix"] == {"args": {"rename": {"sep": "delimiter"}}}
+    assert change.rename_declared
     assert rule["tier"] == "safe" and rule["deprecated_in"] == "1.1"
 
 
@@ -251,3 +252,14 @@ def test_a_user_warning_that_says_deprecated_counts(mine):
     changes = mine("sea", {"0.10": r1, "0.11": r2})
     assert changes[("sea.distplot", None)].replacement == "sea.histplot"
     assert ("sea.noisy", None) not in changes
+
+
+def test_a_property_is_no_drop_in_for_a_method(mine):
+    r1 = {"idx/__init__.py": "class Index:\n    def is_lexsorted(self):\n        pass\n    @property\n"
+                             "    def is_monotonic_increasing(self):\n        pass\n"}
+    r2 = {"idx/__init__.py": "import warnings\n\nclass Index:\n    def is_lexsorted(self):\n"
+                             "        warnings.warn('is_lexsorted is deprecated, use is_monotonic_increasing instead', FutureWarning)\n"
+                             "    @property\n    def is_monotonic_increasing(self):\n        pass\n"}
+    change = mine("idx", {"1.0": r1, "1.1": r2})[("idx.Index.is_lexsorted", None)]
+    assert change.replacement == "idx.Index.is_monotonic_increasing" and not change.drop_in
+    assert assemble([change], "idx", "idx", ("idx",)).rules[0]["tier"] == "unsafe"
