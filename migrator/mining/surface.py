@@ -197,9 +197,10 @@ class Surface:
 
     def _implied(self, module: str, names: dict[str, str]) -> list[str]:
         """The public names of a module without ``__all__``: its own functions, classes and UPPER_CASE
-        constants, and (in a package ``__init__``) what it re-exports from the library. Names a plain
+        constants, what it star-imports, and (in a package ``__init__``) what it re-exports from the library. Names a plain
         module imports for its own use (``log``, ``queue``, a helper class) are not its API."""
         package = self.release.modules[module].is_package
+        bound_here = self._module_names[module]
         out = []
         for name, target in names.items():
             if name.startswith("_"):
@@ -208,7 +209,7 @@ class Surface:
             sym = self.defined.get(target)
             if own and sym is not None and (sym.kind != "value" or name.isupper()):
                 out.append(name)
-            elif not own and package:
+            elif not own and (package or name not in bound_here):  # a star import re-exports on purpose
                 out.append(name)
         return out
 

@@ -23,12 +23,14 @@ def test_star_reexports_and_all_give_the_shortest_public_path(wheels):
         "pkg/core/helpers.py": "import logging\nfrom .frame import Frame\nlog = logging.getLogger()\nLIMIT = 3\n\n"
                                "def helper(x):\n    pass\n",
         "pkg/_impl.py": "def hidden():\n    pass\n",
+        "pkg/apionly.py": "from pkg.core.helpers import *\n",
     })
     assert s.public_path("pkg.core.frame.Frame") == "pkg.Frame"
     assert s.public["pkg.Frame"].params == ("data", "copy")
     assert s.public_path("pkg.core.frame.Frame.head") == "pkg.Frame.head"
     assert s.has("pkg.helpers.helper")
     assert "pkg.core.helpers.LIMIT" in s.public  # constants are API, names imported for own use are not
+    assert "pkg.apionly.helper" in s.public  # a star import re-exports on purpose
     assert "pkg.core.helpers.log" not in s.public and "pkg.core.helpers.Frame" not in s.public
     assert "pkg._impl.hidden" not in s.public and "pkg._private" not in s.public
 
