@@ -197,8 +197,8 @@ class Surface:
 
     def _implied(self, module: str, names: dict[str, str]) -> list[str]:
         """The public names of a module without ``__all__``: its own functions, classes and UPPER_CASE
-        constants, what it star-imports, and (in a package ``__init__``) what it re-exports from the library. Names a plain
-        module imports for its own use (``log``, ``queue``, a helper class) are not its API."""
+        constants, what it star-imports, and (in a package ``__init__``) what it re-exports from the
+        library. Names a plain module imports for its own use (``log``, ``queue``) are not its API."""
         package = self.release.modules[module].is_package
         bound_here = self._module_names[module]
         out = []
