@@ -187,7 +187,8 @@ class Miner:
         if i == 0 and claimed and min(claimed) < self.versions[0]:
             change.deprecated_in = min(claimed)  # older than the mined range: the library's own word
         elif i > 0 or change.removed_in is None:
-            change.deprecated_in = self.versions[i]  # at index 0 it only says "at or before": left out when removed_in says enough
+            # at index 0 it only means "at or before": left out when removed_in says enough
+            change.deprecated_in = self.versions[i]
 
     def _resolve(self, change: MinedChange) -> None:
         where = self.versions.index(change.removed_in) if change.removed_in else len(self.versions) - 1

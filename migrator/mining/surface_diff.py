@@ -27,7 +27,8 @@ def removed_names(old: Surface, new: Surface) -> Iterator[Candidate]:
         sym = old.public[module]
         yield Candidate(change="removed", old=module, message=f"the module `{module}` was removed in {new.release.version}",
                         evidence=Evidence(new.release.version, sym.file, 1, "surface-diff",
-                                          f"module {module} is in {old.release.version} and absent from {new.release.version}"))
+                                          f"module {module} is in {old.release.version} and absent from "
+                                          f"{new.release.version}"))
     gone: dict[str, str] = {}  # one report per definition, under its shortest removed path
     for path, sym in old.public.items():
         if sym.kind != "module" and not new.has(path) and not _class_gone(path, old, new):

@@ -23,7 +23,8 @@ def _exports(node: ast.AST, module: ModuleSource) -> list[str]:
 
 def extract(module: ModuleSource) -> Iterator[Candidate]:
     for path, node, is_method, deco, name in decorators(module):
-        if not (isinstance(deco, ast.Call) and ".deprecation." in f".{name}" and name.startswith(("tensorflow", "keras", "tf_keras"))):
+        tensorflow = name.startswith(("tensorflow", "keras", "tf_keras"))
+        if not (isinstance(deco, ast.Call) and ".deprecation." in f".{name}" and tensorflow):
             continue
         kind = name.rsplit(".", 1)[-1]
         instructions = text_of(arg(deco, 1, "instructions")) or ""
