@@ -246,7 +246,8 @@ def test_a_replacement_with_another_signature_is_unsafe(mine):
 def test_a_user_warning_that_says_deprecated_counts(mine):
     r1 = {"sea/__init__.py": "def distplot(a):\n    pass\n\ndef histplot(a):\n    pass\n\ndef noisy(a):\n    pass\n"}
     r2 = {"sea/__init__.py": (
-        "import warnings\n\ndef distplot(a):\n    msg = '`distplot` is a deprecated function. Please use `histplot`.'\n"
+        "import textwrap\nimport warnings\n\ndef distplot(a):\n"
+        "    msg = textwrap.dedent('`distplot` is a deprecated function. Please use `histplot`.')\n"
         "    warnings.warn(msg, UserWarning, stacklevel=2)\n\ndef histplot(a):\n    pass\n\n"
         "def noisy(a):\n    warnings.warn('tight layout not applied', UserWarning)\n")}
     changes = mine("sea", {"0.10": r1, "0.11": r2})
