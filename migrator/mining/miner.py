@@ -176,7 +176,9 @@ class Miner:
         i = first_true(0, hi, lambda j: key in self.analysis(j).declared)
         if i is None:
             return
-        expired = [c for c in self.analysis(i).declared[key] if c.change == "removed"]
+        first = self.analysis(i).declared[key]  # the first release that says so is the evidence of the date
+        change.candidates[:0] = [c for c in first if c not in change.candidates]
+        expired = [c for c in first if c.change == "removed"]
         if expired and change.removed_in is None:
             change.removed_in = self.versions[i]
             earlier = [c.since for c in declared if c.since]

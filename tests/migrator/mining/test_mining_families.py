@@ -77,6 +77,7 @@ def test_sklearn_deprecated_then_removed(mine):
     changes = mine("scikit-learn", {"1.0": r1, "1.1": r2, "1.2": r2, "1.3": base})
     change = changes[("sklearn.metrics.old_score", None)]
     assert (change.deprecated_in, change.removed_in) == (V("1.1"), V("1.3"))
+    assert change.candidates[0].evidence.release == "1.1"  # the release that dates it is the first evidence
     assert change.replacement == "sklearn.metrics.new_score"
     rule = assemble([change], "sklearn", "scikit-learn", ("sklearn",)).rules[0]
     assert rule["kind"] == "rename" and rule["fix"] == {"rename": "sklearn.metrics.new_score"}
