@@ -11,7 +11,9 @@ import ast
 import bisect
 import re
 from dataclasses import dataclass, field
+from typing import Mapping
 
+from packaging.version import Version
 from tree_sitter import Node
 
 from .analysis import Binding, Resolver, UsageIndex, line_starts, text
@@ -36,6 +38,7 @@ class Document:
     root: Node
     resolver: Resolver
     newline: str = "\n"
+    targets: Mapping[str, Version | None] = field(default_factory=dict)  # library -> target version
     _starts: list[int] = field(default_factory=list)
     _uses: UsageIndex | None = None
 
@@ -273,8 +276,9 @@ def build(match: Match, doc: Document) -> tuple[list[ByteEdit], set[Need], Bindi
     """The edits that fix ``match``; raises Decline with the reason when it cannot be fixed."""
     main, needs, frees = _build_call(match, doc)
     since = match.rule.replacement_since or match.rule.deprecated_in or match.rule.removed_in
+    target = doc.targets.get(match.rule.library)
     for qname in match.rule.fix.qualified_names():
-        missing = missing_name(qname, str(since) if since else None)
+        missing = missing_name(qname, str(since) if since else None, str(target) if target else None)
         if missing is not None:
             raise Decline(missing)
     shape = match.rule.result

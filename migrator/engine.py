@@ -15,7 +15,7 @@ from .findings import FileResult, Finding
 from .imports import drop_stale_module_imports
 from .matcher import Matcher, RuleIndex, suppressions
 from .prefilter import TextFilter
-from .rules.packs import load_rules
+from .rules.packs import declare_libraries, load_rules
 from .rules.schema import Rule
 from .versions import Target, declared_versions, resolve_targets, rule_versions
 
@@ -56,6 +56,8 @@ class Engine:
         self.config = config or Config()
         self.rules: list[Rule] = list(rules) if rules is not None else load_rules(
             self.config.rule_files, builtin=self.config.builtin_rules)
+        if rules is not None:
+            declare_libraries(r.library for r in self.rules)
         declared = declared_versions(self.config.project_root, self.config.pyproject, rule_versions(self.rules))
         self.targets: dict[str, Target] = resolve_targets(
             {r.library for r in self.rules}, cli=self.config.cli_targets, configured=self.config.targets,
@@ -88,7 +90,8 @@ class Engine:
         if not matches:
             return None, []
         newline = "\r\n" if "\r\n" in source else "\n"
-        doc = Document(source, data, root, resolver, newline)
+        doc = Document(source, data, root, resolver, newline,
+                       targets={lib: t.version for lib, t in self.targets.items()})
         supp = suppressions(root)
         planned = []
         seen = set()

@@ -79,13 +79,18 @@ def _installed_version(top: str) -> Version | None:
 
 
 @lru_cache(maxsize=4096)
-def missing_name(qname: str, since: str | None) -> str | None:
-    """Why ``qname`` does not exist in the installed library, or None (exists, or cannot tell)."""
+def missing_name(qname: str, since: str | None, target: str | None = None) -> str | None:
+    """Why ``qname`` does not exist in the installed library, or None (exists, or cannot tell).
+
+    Only an installed copy of the target release (same major.minor) says anything: a fix aimed at
+    pandas 1.5 is not wrong because the pandas installed here is 3.0."""
     parts = qname.split(".")
     if parts[0] == "builtins":
         return None
     installed = _installed_version(parts[0])
     if installed is None or (since is not None and installed < Version(since)):
+        return None
+    if target is None or Version(target).release[:2] != installed.release[:2]:
         return None
     try:
         spec = importlib.util.find_spec(parts[0])

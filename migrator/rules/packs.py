@@ -51,15 +51,24 @@ def load_pack_path(path: str | Path) -> Pack:
         raise RuleFileError(p, 0, f"cannot read rule file: {exc.strerror or exc}") from None
     pack = _load_cached(str(p.resolve()), mtime)
     key = str(p.resolve())
-    # a pack without a header (a plain list) still declares the libraries its rules are about
-    declared = [(key, pack.header)] if pack.header is not None else [
-        (f"{key}#{lib}", PackHeader(library=lib)) for lib in sorted({r.library for r in pack.rules})]
-    for where, header in declared:
-        if _HEADERS.get(where) != header:
-            global _GENERATION
-            _HEADERS[where] = header
-            _GENERATION += 1
+    if pack.header is not None:
+        _declare(key, pack.header)
+    else:  # a pack without a header (a plain list) still declares the libraries its rules are about
+        declare_libraries((r.library for r in pack.rules), key)
     return pack
+
+
+def declare_libraries(libraries: Iterable[str], where: str = "<rules>") -> None:
+    """Make libraries known that rules name without a pack header (rules built in code, plain lists)."""
+    for lib in sorted(set(libraries)):
+        _declare(f"{where}#{lib}", PackHeader(library=lib))
+
+
+def _declare(where: str, header: PackHeader) -> None:
+    global _GENERATION
+    if _HEADERS.get(where) != header:
+        _HEADERS[where] = header
+        _GENERATION += 1
 
 
 def load_path(path: str | Path) -> tuple[Rule, ...]:

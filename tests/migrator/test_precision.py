@@ -81,7 +81,8 @@ def test_fix_naming_a_missing_target_is_dropped_to_manual() -> None:
         "id": "test-bad-target", "library": "stdlib", "kind": "move", "old": "distutils.spawn.find_executable",
         "fix": {"rename": "shutil.whence"}, "message": "m", "source": "https://docs.python.org/3/", "deprecated_in": "3.10",
         "cases": [{"bad": "x", "good": "y"}, {"noop": "z"}]})
-    engine = Engine(Config(installed_versions=False), rules=[rule])
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"  # the installed copy is the target
+    engine = Engine(Config(installed_versions=False, cli_targets={"stdlib": running}), rules=[rule])
     src = "from distutils.spawn import find_executable\n\nfind_executable('git')\n"
     result = engine.fix(src, "t.py", unsafe=True)
     assert result.new_source is None
