@@ -18,6 +18,7 @@ from ..registry import Registry, RegistryError
 from ..rules.loader import RuleFileError, load_pack_file
 from ..rules.packs import load_rules
 from ..rules.schema import Rule
+from . import realdata
 from .diffsource import pairs_from_patch, working_tree_patch
 from .generalize import learn
 from .history import pairs_from_git
@@ -113,6 +114,24 @@ def cli_learn(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _compare(train: list[Pair], test: list[Pair], extra: list[Rule]) -> int:
+    """Learned rules alone, hand rules alone, both; and the test cases that only the learned rules fix."""
+    hand = load_rules(builtin=True) + [r for r in extra if r.origin == "hand"]
+    learned = [r for r in extra if r.origin == "learned"] or learn(train)
+    print(f"{len(train)} train / {len(test)} test pairs; {len(learned)} learned rules, {len(hand)} hand rules")
+    print(f"{'rules':<10}{'exact':>8}{'ast':>8}")
+    fixed: dict[str, set[str]] = {}
+    for name, rules in (("learned", learned), ("hand", hand), ("both", hand + learned)):
+        report = evaluate(test, rules)
+        fixed[name] = {r.id for r in report.results if r.ast_match}
+        print(f"{name:<10}{100 * report.overall.exact:7.1f}%{100 * report.overall.ast_match:7.1f}%")
+    only = sorted(fixed["learned"] - fixed["hand"])
+    print(f"fixed only by learned rules: {len(only)}")
+    for pair_id in only:
+        print(f"  {pair_id}")
+    return 0
+
+
 def cli_eval(argv: Sequence[str] | None = None) -> int:
     """``apimig eval PAIRS.jsonl [--rules PACK ...] [--split SPLIT.json] [--origin hand|learned|both] [--json OUT]``.
 
@@ -130,14 +149,23 @@ def cli_eval(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--strategy", action="append", choices=STRATEGIES, help="with --model; repeatable (default: all)")
     ap.add_argument("--limit", type=int, default=0, help="with --model: only the first N test pairs")
     ap.add_argument("--device", help="with --model: cpu, cuda, ... (default: automatic)")
+    ap.add_argument("--mirrors", help="folder of git mirrors for a file of hunk references (default: $APIMIG_MIRRORS)")
+    ap.add_argument("--compare", action="store_true",
+                    help="score learned alone, hand alone and both, and list the cases only learned rules fix")
     args = ap.parse_args(argv)
     try:
-        pairs = load_pairs(args.pairs)
-        train, test = _train_part(pairs, args.split)
+        if realdata.is_reference_file(args.pairs):
+            pairs = realdata.load(args.pairs, Path(args.mirrors) if args.mirrors else None)
+            train, test = realdata.load_split_of(args.split, pairs) if args.split else (pairs, pairs)
+        else:
+            pairs = load_pairs(args.pairs)
+            train, test = _train_part(pairs, args.split)
         extra: list[Rule] = [r for path in args.rules for r in load_pack_file(path)]
     except (DatasetError, RuleFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.compare:
+        return _compare(train, test, extra)
     rules: list[Rule] = []
     if args.origin in ("hand", "both"):
         rules += load_rules(builtin=True) + [r for r in extra if r.origin == "hand"]
