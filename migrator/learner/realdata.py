@@ -21,14 +21,13 @@ FIELDS = ("id", "repo", "commit", "parent", "path", "old_start", "old_len", "new
 
 def is_reference_file(path: str | Path) -> bool:
     """True when the first record of a JSON Lines file is a hunk reference rather than a pair."""
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                try:
-                    return "commit" in json.loads(line)
-                except json.JSONDecodeError:
-                    return False
-    return False
+    try:
+        with open(path, encoding="utf-8") as fh:
+            first = next((line for line in fh if line.strip()), "")
+        record = json.loads(first) if first else None
+    except (OSError, ValueError):  # the pair loader reports a missing or broken file with its line
+        return False
+    return isinstance(record, dict) and "commit" in record
 
 
 def load(path: str | Path, mirrors: Path | None = None) -> list[Pair]:
