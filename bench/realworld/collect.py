@@ -26,6 +26,8 @@ from typing import Iterator
 
 import yaml
 
+from apimig.migrator.learner import patch
+
 HERE = Path(__file__).resolve().parent
 MAX_CHANGED = 16  # removed + added lines: larger hunks are rewrites, not migrations
 PER_REPO_API = 6  # cap so one project cannot dominate an API
@@ -33,7 +35,6 @@ MESSAGE_WORDS = ("deprecat", "warning", "remov", "replac", "compat", "upgrad", "
                  "scipy", "sklearn", "scikit", "matplotlib", "torch", "tensorflow", "keras", "sqlalchemy", "networkx",
                  "pydantic", "pillow", "urllib3", "python 3", "py3", "modern", "obsolete", "future", "alias",
                  "new api")
-HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 
 
 @dataclass(frozen=True)
@@ -97,44 +98,9 @@ def license_of(repo: Path) -> str:
 
 
 def _hunks(log: str) -> Iterator[tuple[str, str, str, str, tuple[int, int, int, int], list[str], list[str]]]:
-    """(commit, parents, subject, path, ranges, removed, added) for each hunk of ``git log -p``."""
-    commit = parents = subject = path = ""
-    ranges: tuple[int, int, int, int] | None = None
-    removed: list[str] = []
-    added: list[str] = []
-    expect_subject = False
-
-    def flush() -> Iterator[tuple[str, str, str, str, tuple[int, int, int, int], list[str], list[str]]]:
-        if ranges is not None and path:
-            yield commit, parents, subject, path, ranges, list(removed), list(added)
-
-    for line in log.splitlines():
-        if line.startswith("@@@COMMIT "):
-            yield from flush()
-            ranges, removed, added = None, [], []
-            _, commit, *rest = line.split(" ")
-            parents = " ".join(rest)
-            expect_subject = True
-            continue
-        if expect_subject:
-            subject, expect_subject = line, False
-            continue
-        if line.startswith("diff --git "):
-            yield from flush()
-            ranges, removed, added, path = None, [], [], ""
-        elif line.startswith("+++ "):
-            path = line[6:] if line.startswith("+++ b/") else ""
-        elif line.startswith("--- "):
-            continue
-        elif (m := HUNK.match(line)) is not None:
-            yield from flush()
-            removed, added = [], []
-            ranges = (int(m.group(1)), int(m.group(2) or 1), int(m.group(3)), int(m.group(4) or 1))
-        elif ranges is not None and line.startswith("-"):
-            removed.append(line[1:])
-        elif ranges is not None and line.startswith("+"):
-            added.append(line[1:])
-    yield from flush()
+    """(commit, parents, subject, path, ranges, removed, added) for each hunk of ``git log -p`` (learner.patch parses)."""
+    for h in patch.parse(log):
+        yield h.commit, h.parents, h.subject, h.path, (h.old_start, h.old_len, h.new_start, h.new_len), h.removed, h.added
 
 
 def _count(pattern: re.Pattern[str], lines: list[str]) -> int:
@@ -156,7 +122,7 @@ def collect(repo_dir: Path, name: str, apis: list[Api], since: str = "2016-01-01
     # that talk about deprecations, warnings or upgrades get their diffs searched
     greps = [f"--grep={w}" for w in MESSAGE_WORDS]
     log = git(repo_dir, "log", "--all", f"--since={since}", "--no-merges", "-i", *greps, "-p", "-U0",
-              "--no-color", "--format=@@@COMMIT %H %P%n%s", "-E", f"-G{trigger}", "--", "*.py")
+              "--no-color", f"--format={patch.COMMIT_MARK}%H %P%n%s", "-E", f"-G{trigger}", "--", "*.py")
     licence = license_of(repo_dir)
     cases: list[Case] = []
     per_api: dict[str, int] = {}

@@ -32,6 +32,8 @@ from typing import Callable, Iterable
 
 import yaml
 
+from apimig.migrator.learner.mirror import show as _git_show
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -89,14 +91,6 @@ def load_cases(path: Path) -> list[FileCase]:
         fc.hunks.append(Hunk(c["id"], c["library"], c["api"], (c["old_start"] - 1, c["old_start"] - 1 + c["old_len"]),
                              (c["new_start"], c["new_len"])))  # type: ignore[arg-type]  # text filled in later
     return list(grouped.values())
-
-
-def _git_show(mirror: Path, rev: str, path: str) -> str | None:
-    try:
-        return subprocess.run(["git", "-C", str(mirror), "show", f"{rev}:{path}"], check=True, capture_output=True,
-                              text=True, encoding="utf-8", errors="surrogateescape").stdout
-    except subprocess.CalledProcessError:
-        return None
 
 
 def materialize(fc: FileCase, mirrors: Path) -> str | None:
