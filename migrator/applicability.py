@@ -38,14 +38,25 @@ def tier_problem(tier: str, reason: str | None, has_fix: bool, kind: str) -> str
     return None
 
 
+MINED_UNVERIFIED_REASON = ("mined from the library's releases and not yet proven by `apimig verify`: "
+                           "the miner judged it from signatures only")
+
+
+def _unproven(rule: "Rule") -> bool:
+    """A mined fix is applied by default only once execution showed old and new agree."""
+    return rule.origin == "mined" and (rule.verification is None or rule.verification.status != "safe")
+
+
 def fix_tier(rule: "Rule") -> FixTier:
     """The tier of a fix built from ``rule`` (a manual rule builds none)."""
-    return "unsafe" if rule.tier == "unsafe" else "safe"
+    return "unsafe" if rule.tier == "unsafe" or _unproven(rule) else "safe"
 
 
 def unsafe_reason(rule: "Rule") -> str | None:
     """Why the fix may change behaviour, carried on the fix only when it is unsafe."""
-    return rule.reason if fix_tier(rule) == "unsafe" else None
+    if fix_tier(rule) != "unsafe":
+        return None
+    return rule.reason or MINED_UNVERIFIED_REASON if rule.tier == "unsafe" else MINED_UNVERIFIED_REASON
 
 
 def shows_decline_reason(rule: "Rule") -> bool:

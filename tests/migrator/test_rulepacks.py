@@ -61,8 +61,9 @@ def test_fixture_noop(stem: str) -> None:
 
 
 def test_every_rule_has_fixtures() -> None:
-    missing = [r.id for r in RULES if not (FIXTURES / r.library / f"{r.id}.in.py").exists()
-               or not (FIXTURES / r.library / f"{r.id}.noop.py").exists()]
+    """Hand rules carry fixture files; mined rules carry their generated cases and evidence instead."""
+    missing = [r.id for r in RULES if r.origin == "hand" and (not (FIXTURES / r.library / f"{r.id}.in.py").exists()
+               or not (FIXTURES / r.library / f"{r.id}.noop.py").exists())]
     assert not missing, f"rules without fixture files: {missing}"
 
 
