@@ -12,6 +12,7 @@ from apimig.models.editing_cli import cli_edit, cli_train
 from apimig.models.requests import load_requests, save_requests
 
 DATA = Path(__file__).parent / "data" / "edit_requests.json"
+LORA_QWEN2 = Path(__file__).resolve().parents[2] / "models" / "hparams" / "lora" / "qwen2.yaml"
 
 
 def _greedy_text(model, tok, prompt: str, n: int = 6) -> str:  # type: ignore[no-untyped-def]
@@ -52,8 +53,11 @@ def test_train_saves_a_plain_peft_adapter(organism_dir: Path, tmp_path: Path) ->
     data = tmp_path / "data.json"
     save_requests(reqs, data)
     out = tmp_path / "adapter"
+    # layer-selected, few steps, a strong KL anchor: an edit that leaves the locality prompts alone
+    hp = tmp_path / "lora.yaml"
+    hp.write_text(yaml.safe_dump({**yaml.safe_load(LORA_QWEN2.read_text()), "kl_factor": 5.0}))
     rc = cli_train(["lora", "--model", str(organism_dir), "--data", str(data), "--out", str(out), "--layers", "1",
-                    "--precision", "float32", "--device", "cpu"])
+                    "--steps", "30", "--lr", "3e-3", "--hparams", str(hp), "--precision", "float32", "--device", "cpu"])
     report = json.loads((out / "gate_report.json").read_text())
     assert rc == 0, report
     assert (out / "adapter_config.json").exists() and (out / "adapter_model.safetensors").exists()
