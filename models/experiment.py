@@ -92,7 +92,7 @@ def load_spec(path: str | Path) -> Spec:
     except (OSError, yaml.YAMLError) as exc:
         raise SpecError(f"{path}: cannot read the spec: {exc}") from exc
     try:
-        raw = from_mapping(_SpecFile, data, where=path, numeric_strings=True)
+        raw = from_mapping(_SpecFile, data, where=path)
     except MappingError as exc:
         raise SpecError(str(exc)) from None
     base = path.parent
