@@ -104,14 +104,14 @@ def test_unknown_model_type_lists_known() -> None:
 
 def test_methods_registry_is_lazy_and_checked() -> None:
     code = ("import sys; from apimig.models.methods import METHODS; "
-            "assert METHODS.names() == ['dpo', 'lora', 'memit', 'rome'], METHODS.names(); "
+            "assert METHODS.names() == ['alphaedit', 'dpo', 'lora', 'memit', 'rome'], METHODS.names(); "
             "assert 'torch' not in sys.modules; print('ok')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "ok"
     from apimig.migrator.registry import RegistryError
     from apimig.models.methods import METHODS
 
-    with pytest.raises(RegistryError, match="known: dpo, lora, memit, rome"):
+    with pytest.raises(RegistryError, match="known: alphaedit, dpo, lora, memit, rome"):
         METHODS.get("grace")
 
 
