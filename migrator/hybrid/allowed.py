@@ -34,6 +34,11 @@ _BACKTICKED = re.compile(r"`([^`]+)`")
 _DOTTED = re.compile(r"[A-Za-z_][\w.]*")
 
 
+def _code(node: ast.AST) -> str:
+    """Source of ``node`` as Python 3.11+ writes it (3.10 writes ``lambda : x``), so reasons read alike."""
+    return re.sub(r"\blambda :", "lambda:", ast.unparse(node))
+
+
 def node_key(node: ast.AST) -> str:
     """Structural identity of a subtree (positions and field names left out)."""
     return ast.dump(node, annotate_fields=False)
@@ -158,7 +163,7 @@ class ExpressionCheck:
             if isinstance(node, kind):
                 return f"adds {what}, which the fix does not need"
         if isinstance(node, _SHAPES) and type(node) not in self.allowance.shapes:
-            shown = ast.unparse(node) if isinstance(node, ast.expr) else type(node).__name__
+            shown = _code(node) if isinstance(node, ast.expr) else type(node).__name__
             return f"wraps or computes with an operand (`{shown}`), which the rule's fix does not do"
         if not isinstance(node, (*_PLAIN, *_SHAPES)):
             return f"adds `{type(node).__name__}`, which a fix does not need"
@@ -191,7 +196,7 @@ class ExpressionCheck:
             if problem:
                 return problem
         else:
-            return f"adds a call to `{ast.unparse(func)}`, which is neither the replacement API nor in the original call"
+            return f"adds a call to `{_code(func)}`, which is neither the replacement API nor in the original call"
         for child in [*call.args, *call.keywords]:
             problem = self._visit(child)
             if problem:
@@ -206,24 +211,24 @@ class ExpressionCheck:
             at = next((i for i, o in enumerate(old) if o == node_key(a) and i not in order), None)
             order += [] if at is None else [at]
         if not self.allowance.reorders and order != sorted(order):
-            return f"reorders the arguments of the original call (`{ast.unparse(call)}`)"
+            return f"reorders the arguments of the original call (`{_code(call)}`)"
         for a in call.args:
             was = self.original_keywords.get(node_key(a), set())
             if was and node_key(a) not in old:
-                return f"passes `{ast.unparse(a)}` positionally instead of as `{'=, '.join(sorted(was))}=`"
+                return f"passes `{_code(a)}` positionally instead of as `{'=, '.join(sorted(was))}=`"
         for k in call.keywords:
             was = self.original_keywords.get(node_key(k.value), set())
             if k.arg and was and k.arg not in was and not was & set(self.allowance.keyword_renames.get(k.arg, ())):
-                return f"passes `{ast.unparse(k.value)}` as `{k.arg}=` instead of `{'=, '.join(sorted(was))}=`"
+                return f"passes `{_code(k.value)}` as `{k.arg}=` instead of `{'=, '.join(sorted(was))}=`"
         return None
 
     def _reference(self, node: ast.Name | ast.Attribute, called: bool) -> str | None:
         if isinstance(node, ast.Attribute) and node.attr.startswith("__"):
-            return f"reads `{ast.unparse(node)}` (a dunder attribute)"
+            return f"reads `{_code(node)}` (a dunder attribute)"
         qname = self.qualify(node)
         if qname is not None:
             if not called and not self.allowance.allows_read(qname):
-                return f"uses `{ast.unparse(node)}` ({qname}), which is neither an operand of the original call nor the replacement API"
+                return f"uses `{_code(node)}` ({qname}), which is neither an operand of the original call nor the replacement API"
             self.usage.qnames.append(qname)
             root = node
             while isinstance(root, ast.Attribute):
@@ -233,7 +238,7 @@ class ExpressionCheck:
             return None
         if isinstance(node, ast.Attribute):
             if node.attr not in self.allowance.words:
-                return f"reads `.{node.attr}` of `{ast.unparse(node.value)}`, which the replacement API does not name"
+                return f"reads `.{node.attr}` of `{_code(node.value)}`, which the replacement API does not name"
             return self._visit(node.value)
         if node.id in self.original_names:
             self.usage.names.add(node.id)
