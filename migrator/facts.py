@@ -32,6 +32,13 @@ class Facts:
         self.returns = {callee: qtype for h in self.headers for callee, qtype in h.returns.items()}
         self.name_hints = {qtype: re.compile(p) for h in self.headers for qtype, p in h.name_hints.items()}
 
+    def distribution_of(self, root: str) -> str:
+        """The distribution that provides import root ``root`` (``sklearn`` -> scikit-learn)."""
+        for lib, roots in self.modules.items():
+            if root in roots:
+                return self.distributions[lib][0]
+        return root
+
     def library_for(self, key: str) -> str:
         """The library id for a ``--target`` key: a library id, a distribution, or an import root."""
         if key in self.distributions:

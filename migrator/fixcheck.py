@@ -20,12 +20,13 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-_DISTRIBUTIONS = {"sklearn": "scikit-learn", "skimage": "scikit-image", "PIL": "pillow", "yaml": "PyYAML"}
+from . import facts
+
 
 
 def _installed(top: str) -> Version | None:
     try:
-        return Version(importlib.metadata.version(_DISTRIBUTIONS.get(top, top)))
+        return Version(importlib.metadata.version(facts.current().distribution_of(top)))
     except (importlib.metadata.PackageNotFoundError, InvalidVersion, ValueError):
         return None
 

@@ -134,6 +134,13 @@ def _import_hunk_done(h: Hunk, old_lines: list[str], fixed_lines: list[str]) -> 
     return all(_norm([ln]) in have for ln in h.new_text if ln.strip()) and not any(_norm([ln]) in have for ln in gone)
 
 
+def _count(tally: Tally, kind: str, verdict: str | None) -> str:
+    """Count an edit that is not the maintainers' under ``<kind>_right|wrong|unjudged``."""
+    verdict = verdict if verdict in ("right", "wrong") else "unjudged"
+    setattr(tally, f"{kind}_{verdict}", getattr(tally, f"{kind}_{verdict}") + 1)
+    return verdict
+
+
 def judge(tally: Tally, fc: FileCase, old: str, fixed: str, judgments: dict[str, str], tool: str) -> None:
     old_lines, fixed_lines = old.splitlines(), fixed.splitlines()
     regions = changed_regions(old_lines, fixed_lines)
@@ -160,15 +167,10 @@ def judge(tally: Tally, fc: FileCase, old: str, fixed: str, judgments: dict[str,
             tally.fixed += 1
             stats[0] += 1
             continue
-        verdict = judgments.get(f"{tool}:{h.id}")
-        if verdict == "right":
-            tally.other_right += 1
-            stats[0] += 1
-        elif verdict == "wrong":
-            tally.other_wrong += 1
-            file_ok = False
-        else:
-            tally.other_unjudged += 1
+        verdict = _count(tally, "other", judgments.get(f"{tool}:{h.id}"))
+        stats[0] += verdict == "right"
+        file_ok = file_ok and verdict != "wrong"
+        if verdict == "unjudged":
             tally.unjudged.append(f"{tool}:{h.id}  {fc.repo} {fc.path}:{lo + 1}\n"
                                   f"    maintainers: {' / '.join(s.strip() for s in h.new_text)[:160]}\n"
                                   f"    {tool}: {' / '.join(s.strip() for s in out)[:160]}")
@@ -179,14 +181,9 @@ def judge(tally: Tally, fc: FileCase, old: str, fixed: str, judgments: dict[str,
         if rep and all(_norm([ln]) in import_texts or not ln.strip() for ln in rep) and r0 == r1:
             continue  # the maintainers' import, sorted in at another line
         key = f"{tool}:{fc.commit[:10]}:{fc.path}:{r0 + 1}"
-        verdict = judgments.get(key)
-        if verdict == "right":
-            tally.spurious_right += 1
-        elif verdict == "wrong":
-            tally.spurious_wrong += 1
-            file_ok = False
-        else:
-            tally.spurious_unjudged += 1
+        verdict = _count(tally, "spurious", judgments.get(key))
+        file_ok = file_ok and verdict != "wrong"
+        if verdict == "unjudged":
             tally.unjudged.append(f"{key}  spurious\n    before: {' / '.join(s.strip() for s in old_lines[r0:r1])[:160]}\n"
                                   f"    after:  {' / '.join(s.strip() for s in rep)[:160]}")
     if file_changed:

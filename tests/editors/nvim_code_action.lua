@@ -10,7 +10,7 @@ end
 
 H.run(function()
   local bufnr, client_id = H.open()
-  if not vim.wait(30000, function() return vim.lsp.get_client_by_id(client_id).initialized end, 50) then
+  if not vim.wait(300000, function() return vim.lsp.get_client_by_id(client_id).initialized end, 50) then
     error("apimig-lsp did not initialize")
   end
   -- type the call at the end of the file, as a user would
@@ -37,7 +37,7 @@ H.run(function()
     end
     vim.lsp.buf.code_action({ only = { "quickfix" } })
   end
-  if not vim.wait(20000, function()
+  if not vim.wait(300000, function()
     return table.concat(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false), "\n") ~= before
   end, 50) then
     error("the code action did not change the buffer")

@@ -15,7 +15,7 @@ function H.open()
 end
 
 function H.wait_for_diagnostics(bufnr, what)
-  if not vim.wait(30000, function() return #vim.diagnostic.get(bufnr) > 0 end, 50) then
+  if not vim.wait(300000, function() return #vim.diagnostic.get(bufnr) > 0 end, 50) then
     error("no diagnostics from apimig-lsp " .. what)
   end
   return vim.diagnostic.get(bufnr)[1]

@@ -38,7 +38,7 @@ def _run(script: str, tmp_path: Path, source: str, **env: str) -> tuple[str, Pat
     }
     proc = subprocess.run(
         [str(NVIM), "--headless", "-u", "NONE", "-i", "NONE", "-n", "-c", f"luafile {Path(__file__).with_name(script)}"],
-        env=full_env, cwd=tmp_path, capture_output=True, text=True, timeout=90, stdin=subprocess.DEVNULL, check=False,
+        env=full_env, cwd=tmp_path, capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL, check=False,
     )
     outcome = result.read_text() if result.exists() else f"no result; rc={proc.returncode} {proc.stderr[-2000:]}"
     return outcome, target

@@ -32,7 +32,7 @@ async def client(lsp_client: LanguageClient):
     await lsp_client.shutdown_session()
 
 
-async def wait_model_loaded(client: LanguageClient, timeout: float = 60.0) -> list[object]:
+async def wait_model_loaded(client: LanguageClient, timeout: float = 600.0) -> list[object]:
     deadline = asyncio.get_running_loop().time() + timeout
     while asyncio.get_running_loop().time() < deadline:
         for reports in client.progress_reports.values():

@@ -41,7 +41,7 @@ async def wait_published(
     uri: str,
     version: int | None = None,
     where: Callable[[lsp.PublishDiagnosticsParams], bool] = lambda p: True,
-    timeout: float = 20.0,
+    timeout: float = 300.0,  # a hang guard only: waits end on the event, however busy the machine
 ) -> lsp.PublishDiagnosticsParams:
     """The first publish for ``uri`` (at ``version``) that satisfies ``where``."""
     published: list[lsp.PublishDiagnosticsParams] = client.published  # type: ignore[attr-defined]

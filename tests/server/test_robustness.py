@@ -69,7 +69,7 @@ class Pipe:
 
     def answer(self, id_: int) -> dict[str, Any]:
         with self._arrived:
-            assert self._arrived.wait_for(lambda: id_ in self.got, timeout=60), self.got
+            assert self._arrived.wait_for(lambda: id_ in self.got, timeout=300), self.got
             return self.got[id_]
 
 
