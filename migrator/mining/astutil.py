@@ -29,7 +29,7 @@ def text_of(node: ast.AST | None) -> str | None:
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
         return text_of(node.func.value)
     if isinstance(node, ast.Call) and (dotted(node.func) or "").rsplit(".", 1)[-1] == "dedent" and node.args:
-        return text_of(node.args[0])  # seaborn: msg = textwrap.dedent("""...""")
+        return text_of(node.args[0])  # msg = textwrap.dedent("""...""") before the warn call
     return None
 
 

@@ -47,7 +47,7 @@ def _warning(node: ast.AST, module: ModuleSource, strings: dict[str, str]) -> Wa
     if name in ("warnings.warn", "warnings.warn_explicit"):
         is_deprecation, claimed = _deprecation_category(arg(call, 1, "category"))
         message = _message(arg(call, 0, "message"), strings)
-        if not is_deprecation and not _DEPRECATED.search(message):  # seaborn warns UserWarning("... is deprecated")
+        if not is_deprecation and not _DEPRECATED.search(message):  # some libraries warn UserWarning("... is deprecated")
             return None
         return message, claimed or since(message)
     if isinstance(call.func, ast.Attribute) and call.func.attr == "emit":
