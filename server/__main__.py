@@ -7,6 +7,8 @@ import logging
 import sys
 from typing import Sequence
 
+LSP_EXTRA = frozenset({"pygls", "lsprotocol", "cattrs"})  # what `pip install apimig[lsp]` adds
+
 
 def tune_gc() -> None:
     """Fewer, cheaper garbage collections: a publish of a few hundred diagnostics allocates tens of
@@ -29,7 +31,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(stream=sys.stderr, level=args.log_level.upper(), format="apimig-lsp %(levelname)s %(message)s")
 
-    from .app import server  # imported after argument parsing so --help stays instant
+    try:
+        from .app import (
+            server,  # imported after argument parsing so --help stays instant
+        )
+    except ModuleNotFoundError as exc:
+        missing = (exc.name or "").partition(".")[0]
+        if missing not in LSP_EXTRA:
+            raise
+        print(f"apimig-lsp: the language server needs the 'lsp' extra ({missing} is not installed); "
+              f"install it with: pip install 'apimig[lsp]'", file=sys.stderr)
+        return 2
 
     tune_gc()
 
