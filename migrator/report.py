@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import textwrap
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,9 +93,20 @@ def fix_label(f: Finding) -> str:
     return f"[fix: {f.tier}]{extra}"
 
 
-def text_line(path: str, f: Finding, style: Style = PLAIN) -> str:
+def fix_reason(f: Finding) -> str:
+    """Why a fix is unsafe or manual ('' for a safe fix): ``full`` prints it on lines of its own."""
+    if f.tier == "unsafe" and f.fix is not None:
+        return f.fix.reason or ""
+    return f.manual_reason or ""
+
+
+def text_line(path: str, f: Finding, style: Style = PLAIN, with_reason: bool = True) -> str:
     where = f"{style.bold(path)}:{f.start.line + 1}:{f.start.col + 1}:"
-    return f"{where} {style.red(f.rule_id)} {f.message} {fix_label(f)}"
+    label = fix_label(f) if with_reason else f"[fix: {f.tier}]"
+    return f"{where} {style.red(f.rule_id)} {f.message} {label}"
+
+
+REASON_WIDTH = 100  # the reason wraps here in `full`, so no line runs to 300 columns
 
 
 def full_block(path: str, f: Finding, sources: Sources, style: Style = PLAIN) -> str:
@@ -104,10 +116,15 @@ def full_block(path: str, f: Finding, sources: Sources, style: Style = PLAIN) ->
     width = (f.end.col if f.end.line == f.start.line else len(text)) - f.start.col
     caret = " " * f.start.col + "^" * max(1, width)
     gutter = " " * len(number)
-    out = [text_line(path, f, style), f"{gutter} |", f"{style.cyan(number)} | {text}",
+    out = [text_line(path, f, style, with_reason=False), f"{gutter} |", f"{style.cyan(number)} | {text}",
            f"{gutter} | {style.red(caret)}"]
     if f.fix is not None:
-        out.append(f"{gutter} = {'help' if f.tier == 'safe' else 'unsafe'}: {f.fix.title}")
+        title = f.fix.title.removesuffix(f" (unsafe: {f.fix.reason})")  # the reason gets its own lines
+        out.append(f"{gutter} = {'help' if f.tier == 'safe' else 'unsafe'}: {title}")
+    if why := fix_reason(f):
+        indent = f"{gutter}   "
+        out += textwrap.wrap(why, width=REASON_WIDTH, initial_indent=f"{gutter} = why: ",
+                             subsequent_indent=indent + "     ", break_on_hyphens=False)
     return "\n".join(out) + "\n"
 
 

@@ -52,6 +52,19 @@ def test_full_shows_the_line_and_a_caret(project: Path, capsys: pytest.CaptureFi
     assert lines[at + 2].startswith("  = help: Replace with")
 
 
+def test_full_gives_the_unsafe_reason_its_own_wrapped_lines(project: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run_cli(["check", *BASE, "--output-format", "full", "--select", "numpy-in1d", str(project)], capsys)
+    lines = out.splitlines()
+    header = next(line for line in lines if "numpy-in1d" in line)
+    assert header.endswith("[fix: unsafe]")
+    why = lines.index(next(line for line in lines if line.lstrip().startswith("= why: ")))
+    reason = " ".join(line.strip() for line in lines[why:] if line.strip()).removeprefix("= why: ")
+    assert reason.startswith("in1d always returns a 1-d result")
+    assert all(len(line) <= 100 for line in lines[why:])
+    assert not any("(unsafe: " in line for line in lines)  # said once, not again in the fix title
+
+
 def test_color_always_never_and_no_color(project: Path, capsys: pytest.CaptureFixture[str],
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     _, out, _ = run_cli(["check", *BASE, "--color", "always", str(project)], capsys)
