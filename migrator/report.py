@@ -85,25 +85,27 @@ class Style:
 PLAIN = Style(False)
 
 
-def fix_label(f: Finding) -> str:
-    """``[fix: safe]``, ``[fix: unsafe: <why>]`` or ``[fix: manual] (<why>)``: the reason is always shown."""
-    if f.tier == "unsafe" and f.fix is not None and f.fix.reason:
-        return f"[fix: unsafe: {f.fix.reason}]"
-    extra = f" ({f.manual_reason})" if f.manual_reason else ""
-    return f"[fix: {f.tier}]{extra}"
+def _unsafe_reason(f: Finding) -> str:
+    return f.fix.reason if f.tier == "unsafe" and f.fix is not None and f.fix.reason else ""
 
 
 def fix_reason(f: Finding) -> str:
-    """Why a fix is unsafe or manual ('' for a safe fix): ``full`` prints it on lines of its own."""
-    if f.tier == "unsafe" and f.fix is not None:
-        return f.fix.reason or ""
-    return f.manual_reason or ""
+    """Why a fix is unsafe or manual ('' when nothing needs saying): ``full`` prints it on lines of its own."""
+    return _unsafe_reason(f) or f.manual_reason or ""
+
+
+def fix_label(f: Finding, with_reason: bool = True) -> str:
+    """``[fix: safe]``, ``[fix: unsafe: <why>]`` or ``[fix: manual] (<why>)``; ``[fix: <tier>]`` alone without the reason."""
+    if not with_reason:
+        return f"[fix: {f.tier}]"
+    if why := _unsafe_reason(f):
+        return f"[fix: unsafe: {why}]"
+    return f"[fix: {f.tier}]" + (f" ({f.manual_reason})" if f.manual_reason else "")
 
 
 def text_line(path: str, f: Finding, style: Style = PLAIN, with_reason: bool = True) -> str:
     where = f"{style.bold(path)}:{f.start.line + 1}:{f.start.col + 1}:"
-    label = fix_label(f) if with_reason else f"[fix: {f.tier}]"
-    return f"{where} {style.red(f.rule_id)} {f.message} {label}"
+    return f"{where} {style.red(f.rule_id)} {f.message} {fix_label(f, with_reason)}"
 
 
 REASON_WIDTH = 100  # the reason wraps here in `full`, so no line runs to 300 columns
@@ -122,9 +124,9 @@ def full_block(path: str, f: Finding, sources: Sources, style: Style = PLAIN) ->
         title = f.fix.title.removesuffix(f" (unsafe: {f.fix.reason})")  # the reason gets its own lines
         out.append(f"{gutter} = {'help' if f.tier == 'safe' else 'unsafe'}: {title}")
     if why := fix_reason(f):
-        indent = f"{gutter}   "
-        out += textwrap.wrap(why, width=REASON_WIDTH, initial_indent=f"{gutter} = why: ",
-                             subsequent_indent=indent + "     ", break_on_hyphens=False)
+        lead = f"{gutter} = why: "
+        out += textwrap.wrap(why, width=REASON_WIDTH, initial_indent=lead, subsequent_indent=" " * len(lead),
+                             break_on_hyphens=False)
     return "\n".join(out) + "\n"
 
 
